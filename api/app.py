@@ -1,0 +1,30 @@
+"""FastAPI application factory: `create_app(settings)`; one router per resource."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.routers import health, sparql
+from kg.config import Settings
+from kg.query import open_store
+
+
+def create_app(settings: Settings | None = None, store: ox.Store | None = None) -> FastAPI:
+    """The service over a built store (opened read-only) or over a store passed in (tests, notebooks)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.store = store if store is not None else open_store(settings)
+        yield
+
+    app = FastAPI(title="City Diplomacy Knowledge Graph", version="0.1.0", lifespan=lifespan,
+                  description="SPARQL 1.1 endpoint and pages over a sourced graph of city-diplomacy relationships.")
+    app.state.settings = settings
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.include_router(health.router)
+    app.include_router(sparql.router)
+    return app

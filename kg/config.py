@@ -1,0 +1,36 @@
+"""All settings in one registry, read from CDKG_* environment variables (pydantic-settings)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.paths import data_dir, default_build_dir, ontology_dir
+
+CANONICAL_BASE = "https://w3id.org/cdkg/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CDKG_", extra="ignore")
+
+    base_iri: str = Field(CANONICAL_BASE, description="Base of data, graph and ontology IRIs; deployers may rebase (must end with / or #).")
+    build_dir: Path = Field(default_factory=default_build_dir, description="Where `cdkg build` writes the store and manifest.")
+    data_dir: Path = Field(default_factory=data_dir, description="Folder of source folders, each with source.toml and Turtle files.")
+    ontology_dir: Path = Field(default_factory=ontology_dir, description="Folder of the ontology (cdkg.ttl and imports/).")
+    reasoner: str = Field("rules", description="'rules' (fast SPARQL rules on Oxigraph) or 'owlrl' (reference, slow).")
+    query_timeout: float = Field(30.0, description="Seconds a SPARQL query may run in the service.")
+    max_results: int = Field(100_000, description="Largest number of result rows the service returns.")
+    host: str = Field("127.0.0.1", description="Address `cdkg serve` binds to.")
+    port: int = Field(8000, description="Port `cdkg serve` listens on.")
+
+    @property
+    def store_dir(self) -> Path:
+        return self.build_dir / "store"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.build_dir / "manifest.json"
+
+    def graph_iri(self, name: str) -> str:
+        return f"{self.base_iri}graph/{name}"
