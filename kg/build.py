@@ -16,7 +16,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from kg.config import Settings
-from kg.load import INFERRED_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, add_triples, metadata_triples, ontology_files, parse_file
+from kg.load import INFERRED_GRAPH, META_GRAPH, add_triples, metadata_triples, ontology_files, parse_file
 from kg.reason import ReasoningReport, reason_with_owlrl, reason_with_rules
 from kg.sources import discover_sources
 
@@ -37,7 +37,7 @@ class BuildReport:
 
 
 def input_files(settings: Settings) -> list[Path]:
-    files = ontology_files(settings.ontology_dir)
+    files = [f for _, f in ontology_files(settings.ontology_dir)]
     for src in discover_sources(settings.data_dir):
         files += [src.folder / "source.toml", *src.files]
     return files
@@ -57,7 +57,7 @@ def populate(store: ox.Store, settings: Settings, progress: Progress | None = No
     report = BuildReport(reasoner=settings.reasoner)
     t0 = time.perf_counter()
     sources = discover_sources(settings.data_dir)
-    onto = [(ONTOLOGY_GRAPH, f) for f in ontology_files(settings.ontology_dir)]
+    onto = ontology_files(settings.ontology_dir)
     data = [(s.graph_name(f), f) for s in sources for f in s.files]
     jobs = onto + data
     for i, (name, path) in enumerate(jobs):
@@ -76,7 +76,7 @@ def populate(store: ox.Store, settings: Settings, progress: Progress | None = No
     if settings.reasoner == "owlrl":
         reasoned = reason_with_owlrl(store, graphs, inferred)
     else:
-        onto_graph = [ox.NamedNode(settings.graph_iri(ONTOLOGY_GRAPH))]
+        onto_graph = [ox.NamedNode(settings.graph_iri(n)) for n, _ in onto]
         step = (lambda d, t: progress("reason", d, t)) if progress else None
         reasoned = reason_with_rules(store, graphs, onto_graph, inferred, progress=step)
     report.inferred = reasoned.inferred

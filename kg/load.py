@@ -51,8 +51,11 @@ def add_triples(store: ox.Store, triples: Iterable[ox.Triple], graph: str) -> in
     return len(quads)
 
 
-def ontology_files(ontology_dir: Path) -> list[Path]:
-    return sorted(ontology_dir.glob("*.ttl")) + sorted((ontology_dir / "imports").glob("*.ttl"))
+def ontology_files(ontology_dir: Path) -> list[tuple[str, Path]]:
+    """(graph name, file): the edit source in graph 'ontology', each import module in its own graph."""
+    main = [(ONTOLOGY_GRAPH, p) for p in sorted(ontology_dir.glob("*.ttl"))]
+    imports = [(f"{ONTOLOGY_GRAPH}/imports/{p.stem}", p) for p in sorted((ontology_dir / "imports").glob("*.ttl"))]
+    return main + imports
 
 
 def metadata_triples(source: Source, graph_iri_of) -> Iterator[ox.Triple]:

@@ -1,0 +1,87 @@
+"""The service, started for real with `cdkg serve` (uvicorn on 127.0.0.1), queried over HTTP."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from conftest import CDKG
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built, settings):
+    port = _free_port()
+    env = {**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir)}
+    proc = subprocess.Popen([*CDKG, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            pytest.fail(f"server exited: {proc.stdout.read()}")
+    else:
+        proc.kill()
+        pytest.fail("server did not start in 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_health_reports_quads(server):
+    r = httpx.get(f"{server}/health")
+    assert r.json()["status"] == "ok" and r.json()["quads"] > 2000
+
+
+def test_sparql_get_answers_json(server):
+    q = 'SELECT ?l WHERE { place:isfahan rdfs:label ?l FILTER(lang(?l) = "fa") }'
+    r = httpx.get(f"{server}/sparql", params={"query": q})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert [b["l"]["value"] for b in r.json()["results"]["bindings"]] == ["اصفهان"]
+
+
+def test_sparql_default_graph_is_union_with_inferences(server):
+    r = httpx.get(f"{server}/sparql", params={"query": "ASK { place:kazan cd:hasAgreementWith place:isfahan }"})
+    assert r.json()["boolean"] is True
+
+
+def test_sparql_post_and_csv(server):
+    r = httpx.post(f"{server}/sparql", content="SELECT ?c WHERE { ?c a cd:Country } ORDER BY ?c LIMIT 2",
+                   headers={"content-type": "application/sparql-query", "accept": "text/csv"})
+    assert r.status_code == 200 and r.text.splitlines()[0] == "c"
+
+
+def test_sparql_syntax_error_is_400_with_position(server):
+    r = httpx.get(f"{server}/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
+    assert r.status_code == 400 and "SPARQL syntax error" in r.text and "1:" in r.text
+
+
+def test_sparql_missing_query_is_400(server):
+    assert httpx.get(f"{server}/sparql").status_code == 400
+
+
+def test_sparql_unservable_format_is_406(server):
+    r = httpx.get(f"{server}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}, headers={"accept": "image/png"})
+    assert r.status_code == 406
+
+
+def test_hostile_label_text_is_data_not_code(server):
+    q = 'SELECT ?x WHERE { BIND("<script>alert(1)</script>\' ; DROP" AS ?x) }'
+    r = httpx.get(f"{server}/sparql", params={"query": q})
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == "<script>alert(1)</script>' ; DROP"
