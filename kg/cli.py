@@ -122,6 +122,25 @@ def export(
 
 
 @app.command()
+def network(output: Path = typer.Option(Path("network.html"), "--output", "-o", help="HTML file to write"),
+            top: int = typer.Option(10, help="how many most-connected nodes to list")) -> None:
+    """Project relations to a network (edge annotations in the ontology), list hubs, draw it with pyvis."""
+    from kg.network import centrality, draw, project
+
+    settings = Settings()
+    try:
+        g = project(open_store(settings), settings.base_iri)
+    except CdkgError as exc:
+        _fail(exc)
+    table = Table("node", "label", "degree centrality")
+    for node, c in centrality(g, top):
+        table.add_row(node, g.nodes[node].get("label", ""), f"{c:.3f}")
+    out.print(table)
+    draw(g, output)
+    out.print(f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges -> {output}")
+
+
+@app.command()
 def serve(host: str = typer.Option(None), port: int = typer.Option(None),
           rebuild: bool = typer.Option(False, help="rebuild even if the build is up to date")) -> None:
     """Build if needed, then run the web service (SPARQL endpoint) with uvicorn."""

@@ -70,4 +70,4 @@ def test_relation_classes_declare_their_network_projection(store):
     rows = list(store.query("""PREFIX cd: <https://w3id.org/cdkg/ontology#>
         SELECT ?c ?s ?t WHERE { ?c cd:edgeSource ?s ; cd:edgeTarget ?t ; cd:edgeLabel ?l ; cd:edgeDirected ?d }""", use_default_graph_as_union=True))
     classes = {r["c"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in rows}
-    assert {"Agreement", "Membership", "AidShipment", "Tenure", "Event", "Designation", "Proposal", "ReportedFigure", "Programme"} <= classes
+    assert {"Agreement", "Membership", "AidShipment", "Tenure", "Event", "Designation", "Proposal", "Programme"} <= classes
