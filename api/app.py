@@ -7,7 +7,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.routers import health, sparql
+from api.routers import dataset, docs, entities, health, home, search, sparql, update
+from api.routers import validate as validate_router
+from api.state import start_service
 from kg.config import Settings
 from kg.query import open_store
 
@@ -19,12 +21,18 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = store if store is not None else open_store(settings)
+        service = await start_service(app, settings, on_disk=store is None)
         yield
+        await service.stop()
 
     app = FastAPI(title="City Diplomacy Knowledge Graph", version="0.1.0", lifespan=lifespan,
                   description="SPARQL 1.1 endpoint and pages over a sourced graph of city-diplomacy relationships.")
     app.state.settings = settings
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
+                       expose_headers=["X-CDKG-Truncated", "X-SPARQL-MaxRows"])
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(validate_router.router)
+    for router in (update.router, entities.router, search.router, home.router, docs.router, dataset.router):
+        app.include_router(router)
     return app

@@ -6,6 +6,7 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import Depends, Request
 
+from api.state import ServiceState
 from kg.config import Settings
 
 
@@ -19,3 +20,10 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[ox.Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_service(request: Request) -> ServiceState:
+    return request.app.state.service
+
+
+ServiceDep = Annotated[ServiceState, Depends(get_service)]

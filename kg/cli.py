@@ -33,7 +33,7 @@ def _build_with_progress(settings: Settings):
 
         def step(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task({"load": "loading files", "reason": "reasoning (OWL RL rules)"}.get(stage, stage), total=total)
+                tasks[stage] = bar.add_task({"load": "loading files", "import": "importing mapped sources", "reason": "reasoning (OWL RL rules)"}.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
         return build_dataset(settings, progress=step)
@@ -49,6 +49,14 @@ def build(reasoner: str = typer.Option(None, help="rules (fast, default) or owlr
         _fail(exc)
     out.print(f"built {report.asserted} asserted + {report.inferred} inferred triples in {len(report.graphs)} graphs "
               f"({report.seconds['load']:.2f}s load, {report.seconds['reason']:.2f}s reasoning with {report.reasoner}) -> {settings.store_dir}")
+    if report.imports:  # mapped sources: say what was skipped and where the review files are
+        for issue in report.issues[:20]:
+            err.print(f"[yellow]skipped:[/yellow] {issue}", highlight=False, soft_wrap=True)
+        rows = sum(m["rows"] for m in report.imports["mappings"].values())
+        out.print(f"imported {rows - len(report.issues)} of {rows} rows from {len(report.imports['mappings'])} mapping(s) "
+                  f"({len(report.issues)} skipped, see {settings.build_dir / 'import-issues.csv'}); "
+                  f"{report.imports['review']} place(s) to review in {settings.build_dir / 'review'}; "
+                  f"cross-source report: {settings.build_dir / 'cross-source-report.md'}", highlight=False)
 
 
 @app.command()
@@ -79,6 +87,30 @@ def query(
         table.add_row(*["" if t is None else t.value for t in row])
     out.print(table)
     out.print(f"{len(result.rows)} row(s)", style="dim")
+
+
+@app.command()
+def report(
+    fmt: str = typer.Option("md", "--format", "-f", help="md (Markdown) or json"),
+    threshold_km: float = typer.Option(25.0, "--threshold-km", help="report coordinates farther apart than this"),
+    output: Path = typer.Option(None, "--output", "-o", help="file to write (default: stdout)"),
+) -> None:
+    """Cross-source report: ties one source attests and another lacks, coordinate disagreements, reported counts vs the graph."""
+    from kg.crosscheck import cross_source_report, to_markdown
+
+    settings = Settings()
+    if fmt not in ("md", "json"):
+        _fail(CdkgError(f"--format must be md or json, not '{fmt}'"))
+    try:
+        rep = cross_source_report(open_store(settings), settings, threshold_km)
+    except CdkgError as exc:
+        _fail(exc)
+    text = to_markdown(rep) if fmt == "md" else rep.to_json()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
 
 
 @app.command("queries")
@@ -154,8 +186,83 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
             _build_with_progress(settings)
     except CdkgError as exc:
         _fail(exc)
+    from api.ui_assets import ensure as ensure_ui_assets
+
+    notice = ensure_ui_assets(settings.ui_assets_dir)  # first serve installs the query UI (npm); never fatal
+    if notice:
+        err.print(f"[yellow]notice:[/yellow] {notice}", highlight=False, soft_wrap=True)
     err.print(f"serving on http://{settings.host}:{settings.port}/  (SPARQL at /sparql)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command("ui-install")
+def ui_install() -> None:
+    """Install the query UI (YASGUI) from the npm registry into the UI assets folder (needs npm)."""
+    from api.ui_assets import PACKAGE, VERSION, install
+
+    settings = Settings()
+    try:
+        folder = install(settings.ui_assets_dir)
+    except CdkgError as exc:
+        _fail(exc)
+    out.print(f"installed {PACKAGE}@{VERSION} -> {folder}")
+
+
+@app.command()
+def validate(
+    files: list[Path] = typer.Argument(None, help="data files to check as a contribution (default: the whole build)"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, turtle (sh:ValidationReport), json or junit"),
+    fail_on: str = typer.Option("violation", "--fail-on", help="violation (default) or warning: what makes the exit code 1"),
+    output: Path = typer.Option(None, "--output", "-o", help="file to write the report to (default: stdout)"),
+    engine: str = typer.Option("fast", help="fast (shapes compiled to SPARQL on Oxigraph) or pyshacl (reference)"),
+    standalone: bool = typer.Option(False, help="check FILES on their own (with the ontology) instead of against the build"),
+) -> None:
+    """Check data against the SHACL shapes. Exit 0: conforms; 1: Violations (or Warnings with --fail-on warning); 2: error."""
+    from kg.shacl_report import render, summary
+    from kg.validate import validate_build, validate_files
+
+    settings = Settings()
+    try:
+        if fail_on not in ("violation", "warning"):
+            raise CdkgError(f"--fail-on must be 'violation' or 'warning', not '{fail_on}'")
+        report = (validate_files(files, settings, engine, context=not standalone) if files
+                  else validate_build(settings, engine))
+        text = render(report, fmt, fail_on, settings.base_iri)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"{summary(report)} -> {output}", highlight=False)
+        else:
+            sys.stdout.write(text)
+    except (CdkgError, OSError) as exc:
+        _fail(exc)
+    raise typer.Exit(1 if report.fails(fail_on) else 0)
+
+
+@app.command()
+def publish(
+    release_dir: Path = typer.Option(None, "--release-dir", help="where the release appears (default: <build>/release)"),
+    remote: str = typer.Option(None, "--remote", help="SPARQL 1.1 Graph Store Protocol endpoint to update, e.g. http://127.0.0.1:7878/store"),
+) -> None:
+    """Build, reason, validate; only with no Violation write the release (and update the remote store)."""
+    from kg.publish import PublishBlocked, publish as publish_release
+    from kg.shacl_report import summary, to_text
+
+    settings = Settings()
+    try:
+        result = publish_release(settings, release_dir, remote)
+    except PublishBlocked as exc:
+        err.print(to_text(exc.report, settings.base_iri), highlight=False, markup=False, soft_wrap=True)
+        err.print(f"[red]blocked:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    except (CdkgError, OSError) as exc:
+        _fail(exc)
+    out.print(f"published {result.manifest['quads']} quads in {len(result.manifest['graphs'])} graphs -> {result.release} "
+              f"({summary(result.report)})", highlight=False, soft_wrap=True)
+    if result.remote:
+        table = Table("graph", "change", "+", "-", "triples", title=f"remote {remote}", title_justify="left")
+        for c in result.remote:
+            table.add_row(c.graph, c.status, str(c.added), str(c.removed), str(c.triples))
+        out.print(table)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kg.paths import data_dir, default_build_dir, ontology_dir
+from kg.paths import data_dir, default_build_dir, ontology_dir, shapes_dir
 
 CANONICAL_BASE = "https://w3id.org/cdkg/"
 
@@ -23,6 +23,15 @@ class Settings(BaseSettings):
     max_results: int = Field(100_000, description="Largest number of result rows the service returns.")
     host: str = Field("127.0.0.1", description="Address `cdkg serve` binds to.")
     port: int = Field(8000, description="Port `cdkg serve` listens on.")
+    shapes_dir: Path = Field(default_factory=shapes_dir, description="Folder of the SHACL shapes (*.ttl) of the publication gate.")
+    validate_max_bytes: int = Field(5_000_000, description="Largest body POST /validate accepts (bytes); larger answers 413.")
+    release_dir: Path | None = Field(None, description="Where `cdkg publish` puts the release (default: <build_dir>/release).")
+    # Web service (api/): see docs/service.md.
+    update_token: str | None = Field(None, description="Enables SPARQL Update and the Graph Store Protocol for requests bearing this token; unset = read-only.")
+    query_workers: int = Field(2, ge=0, description="Worker processes that evaluate SPARQL queries (killed on timeout); 0 = in-process, no hard timeout.")
+    max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
+    ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
+    write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validate / shapes/).")
 
     @property
     def store_dir(self) -> Path:

@@ -32,3 +32,7 @@ class BuildMissingError(CdkgError):
 
     def __init__(self, path: str):
         super().__init__(f"no built dataset at {path}: run `cdkg build` first (or `cdkg serve`, which builds when needed).")
+
+
+class MappingError(CdkgError):
+    """A data/<source>/*.mapping.toml is malformed or uses a term the ontology does not declare."""

@@ -72,5 +72,5 @@ def metadata_triples(source: Source, graph_iri_of) -> Iterator[ox.Triple]:
         yield ox.Triple(ds, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(meta["licence_url"]))
     if meta.get("url"):
         yield ox.Triple(ds, ox.NamedNode(DCAT + "landingPage"), ox.NamedNode(meta["url"]))
-    for f in source.files:
-        yield ox.Triple(ds, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(graph_iri_of(source.graph_name(f))))
+    for name in getattr(source, "graph_names", None) or [source.graph_name(f) for f in source.files]:
+        yield ox.Triple(ds, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(graph_iri_of(name)))

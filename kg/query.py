@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kg.config import Settings
 from kg.errors import BuildMissingError, QueryError, UnknownQueryError
-from kg.namespaces import prefixes
+from kg.namespaces import CANONICAL_ID_BASE, prefixes
 from kg.paths import queries_dir
 
 _SPARQL_START = re.compile(r"^\s*(#[^\n]*\n\s*)*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
@@ -105,9 +105,17 @@ def open_store(settings: Settings | None = None) -> ox.Store:
     return ox.Store.read_only(str(settings.store_dir))
 
 
+def rebase_query_text(sparql: str, base_iri: str) -> str:
+    """Move data IRIs written under the canonical base (as library .rq files declare them, so they also
+    run in other SPARQL tools) to a deployer's base, the same way the loader moves the data."""
+    new_id = f"{base_iri}id/"
+    return sparql if new_id == CANONICAL_ID_BASE else sparql.replace(CANONICAL_ID_BASE, new_id)
+
+
 def execute(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cdkg/", **kwargs):
     """Raw pyoxigraph results with the project prefixes predeclared and the union default graph."""
     kwargs.setdefault("use_default_graph_as_union", not kwargs.get("default_graph"))
+    sparql = rebase_query_text(sparql, base_iri)
     try:
         return store.query(sparql, prefixes=prefixes(base_iri), **kwargs)
     except SyntaxError as exc:

@@ -73,7 +73,10 @@ def test_sparql_syntax_error_is_400_with_position(server):
 
 
 def test_sparql_missing_query_is_400(server):
-    assert httpx.get(f"{server}/sparql").status_code == 400
+    # GET without a query is the Service Description (SPARQL 1.1 SD); a POST must carry a query.
+    assert httpx.post(f"{server}/sparql", data={"format": "json"}).status_code == 400
+    r = httpx.get(f"{server}/sparql", headers={"accept": "text/turtle"}, timeout=60)
+    assert r.status_code == 200 and "sd:Service" in r.text
 
 
 def test_sparql_unservable_format_is_406(server):

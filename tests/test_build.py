@@ -29,8 +29,10 @@ def test_inferred_triples_live_in_their_own_graph(store, settings):
 
 
 def _copy_data(tmp_path: Path, settings: Settings) -> Path:
+    # the curated seed articles only: these tests are about build mechanics, and each build of the
+    # imported sources as well would cost seconds (test_deployer_can_rebase_data_iris builds it all)
     data = tmp_path / "data"
-    shutil.copytree(settings.data_dir, data)
+    shutil.copytree(settings.data_dir / "seed-articles", data / "seed-articles")
     return data
 
 

@@ -27,7 +27,7 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
 
 def test_every_cdkg_command_in_the_readme_exists():
     commands = set(get_command(app).commands)
-    used = set(re.findall(r"^cdkg (\w+)", README, re.M)) | set(re.findall(r"`cdkg (\w+)", README))
+    used = set(re.findall(r"^cdkg ([\w-]+)", README, re.M)) | set(re.findall(r"`cdkg ([\w-]+)", README))
     assert used and used <= commands, used - commands
 
 

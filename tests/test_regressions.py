@@ -1,0 +1,22 @@
+"""Regression tests named after the bugs found by the publication gate on the full data."""
+from __future__ import annotations
+
+from kg.query import run_query
+
+
+def test_no_tie_of_a_place_with_itself_after_reconciliation(store):
+    # Rows like "Kadikoy, Istanbul" reconciled both names to one place and made self-twinnings.
+    rows = run_query(store, "SELECT ?a WHERE { ?a cd:partyA ?p ; cd:partyB ?p }").values()
+    assert rows == []
+
+
+def test_unmatched_place_named_by_two_sources_has_one_english_label(store):
+    # Eurocities said "Kadikoy", the twin-town list "Kadıköy": both became rdfs:label @en.
+    rows = run_query(store, """SELECT ?p (COUNT(DISTINCT ?l) AS ?n) WHERE { ?p a cd:Place ; rdfs:label ?l FILTER(lang(?l) = "en") }
+        GROUP BY ?p HAVING (COUNT(DISTINCT ?l) > 1)""").values()
+    assert rows == []
+
+
+def test_self_reconciled_rows_are_reported_not_dropped_silently(settings, built):
+    issues = (settings.build_dir / "import-issues.csv").read_text(encoding="utf-8")
+    assert "reconcile to the same place" in issues

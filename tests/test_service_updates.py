@@ -1,0 +1,128 @@
+"""Writes: read-only by default; with a token, SPARQL Update and the Graph Store Protocol work only
+with that token, and every write passes the SHACL gate before it is committed."""
+from __future__ import annotations
+
+import base64
+
+import httpx
+import pytest
+from SPARQLWrapper import POST, SPARQLWrapper
+
+from conftest import ROOT
+from service import copy_build, running_service
+
+TOKEN = "tok-3f9a"
+http = httpx.Client(timeout=60)  # a write stages, validates and commits: seconds on a loaded machine
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TEST_NS = "https://w3id.org/cdkg/id/test/"  # test-only nodes in a private copy of the store
+SOURCED = f"""PREFIX cd: <https://w3id.org/cdkg/ontology#>
+INSERT DATA {{ GRAPH <https://w3id.org/cdkg/graph/test/writes> {{
+  <{TEST_NS}st-ok> a cd:StatusAssertion ; cd:status <https://w3id.org/cdkg/concept/status-signed> ;
+     cd:attestedBy [ a cd:Attestation ; cd:document <https://w3id.org/cdkg/id/document/a000> ; cd:quote "test"@fa ] }} }}"""
+UNSOURCED = f"""INSERT DATA {{ GRAPH <https://w3id.org/cdkg/graph/test/writes> {{
+  <{TEST_NS}st-bad> a <https://w3id.org/cdkg/ontology#StatusAssertion> }} }}"""
+
+
+def ask(base: str, query: str) -> bool:
+    r = http.get(f"{base}/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return r.json()["boolean"]
+
+
+@pytest.fixture(scope="module")
+def readonly(built, settings):
+    with running_service(settings.build_dir) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def writable(built, settings, tmp_path_factory):
+    build = copy_build(settings, tmp_path_factory.mktemp("writable"))
+    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(ROOT / "tests" / "fixtures" / "service" / "shapes")}
+    with running_service(build, env=env) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def writable_project_gate(built, settings, tmp_path_factory):
+    """Writes checked by the project's own validation (kg.validate or shapes/)."""
+    build = copy_build(settings, tmp_path_factory.mktemp("writable-project"))
+    with running_service(build, env={"CDKG_UPDATE_TOKEN": TOKEN}) as base:
+        yield base
+
+
+def test_service_is_read_only_by_default(readonly):
+    r = http.post(f"{readonly}/sparql", content=SOURCED, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 403 and "read-only" in r.text
+    assert http.post(f"{readonly}/update", data={"update": SOURCED}).status_code == 403
+    assert http.get(f"{readonly}/rdf-graph-store", params={"default": ""}).status_code == 403
+    assert http.get(f"{readonly}/health").json()["writable"] is False
+
+
+def test_update_without_token_is_401_and_wrong_token_403(writable):
+    r = http.post(f"{writable}/update", content=SOURCED, headers={"content-type": "application/sparql-update"})
+    assert r.status_code == 401 and "Bearer" in r.headers["www-authenticate"]
+    r = http.post(f"{writable}/update", content=SOURCED,
+                   headers={"content-type": "application/sparql-update", "Authorization": "Bearer nope"})
+    assert r.status_code == 403
+    assert not ask(writable, f"ASK {{ <{TEST_NS}st-ok> ?p ?o }}")
+
+
+def test_sourced_update_is_committed_and_visible_to_queries(writable):
+    r = http.post(f"{writable}/update", content=SOURCED, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 204, r.text
+    assert ask(writable, f"ASK {{ <{TEST_NS}st-ok> cd:attestedBy/cd:quote \"test\"@fa }}")
+
+
+def test_violating_update_is_refused_with_the_shape_message_and_nothing_changes(writable):
+    r = http.post(f"{writable}/sparql", content=UNSOURCED, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 422
+    assert "needs cd:attestedBy" in r.text and "needs cd:status" in r.text and f"{TEST_NS}st-bad" in r.text
+    assert not ask(writable, f"ASK {{ <{TEST_NS}st-bad> ?p ?o }}")
+
+
+def test_violating_update_is_refused_by_the_projects_own_validation(writable_project_gate):
+    r = http.post(f"{writable_project_gate}/update", data={"update": UNSOURCED}, headers=AUTH)
+    assert r.status_code == 422, r.text
+    assert not ask(writable_project_gate, f"ASK {{ <{TEST_NS}st-bad> ?p ?o }}")
+
+
+def test_update_syntax_error_is_400_with_position(writable):
+    r = http.post(f"{writable}/update", content="INSERT DATA { <a> <b> }", headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 400 and "syntax error" in r.text and "1:" in r.text
+
+
+def test_sparqlwrapper_update_with_basic_auth_token(writable):
+    client = SPARQLWrapper(f"{writable}/sparql", updateEndpoint=f"{writable}/update")
+    client.setCredentials("curator", TOKEN)
+    client.setMethod(POST)
+    client.setQuery(f"INSERT DATA {{ GRAPH <https://w3id.org/cdkg/graph/test/writes> {{ <{TEST_NS}thing> <{TEST_NS}p> 1 }} }}")
+    client.query()
+    assert ask(writable, f"ASK {{ <{TEST_NS}thing> <{TEST_NS}p> 1 }}")
+
+
+def test_graph_store_protocol_put_get_post_delete(writable):
+    graph = {"graph": "https://w3id.org/cdkg/graph/test/gsp"}
+    turtle = f"<{TEST_NS}a> <{TEST_NS}p> <{TEST_NS}b> ."
+    r = http.put(f"{writable}/rdf-graph-store", params=graph, content=turtle, headers={"content-type": "text/turtle", **AUTH})
+    assert r.status_code == 201, r.text
+    r = http.get(f"{writable}/rdf-graph-store", params=graph, headers={"accept": "application/n-triples", **AUTH})
+    assert r.status_code == 200 and f"<{TEST_NS}b>" in r.text
+    r = http.post(f"{writable}/rdf-graph-store", params=graph, content=f"<{TEST_NS}a> <{TEST_NS}p> <{TEST_NS}c> .",
+                   headers={"content-type": "text/turtle", **AUTH})
+    assert r.status_code == 204
+    assert ask(writable, f"ASK {{ GRAPH <{graph['graph']}> {{ <{TEST_NS}a> <{TEST_NS}p> <{TEST_NS}b>, <{TEST_NS}c> }} }}")
+    r = http.put(f"{writable}/rdf-graph-store", params=graph, content=f"<{TEST_NS}a> a <https://w3id.org/cdkg/ontology#StatusAssertion> .",
+                  headers={"content-type": "text/turtle", **AUTH})
+    assert r.status_code == 422  # the gate covers the Graph Store Protocol too
+    assert http.delete(f"{writable}/rdf-graph-store", params=graph, headers=AUTH).status_code == 204
+    assert http.get(f"{writable}/rdf-graph-store", params=graph, headers=AUTH).status_code == 404
+    assert http.delete(f"{writable}/rdf-graph-store", params=graph, headers=AUTH).status_code == 404
+
+
+def test_graph_store_protocol_bad_input_is_4xx(writable):
+    basic = {"Authorization": "Basic " + base64.b64encode(f"x:{TOKEN}".encode()).decode()}
+    url = f"{writable}/rdf-graph-store"
+    assert http.put(url, params={"graph": "not an iri"}, content="", headers={"content-type": "text/turtle", **basic}).status_code == 400
+    assert http.put(url, params={"default": ""}, content="<a> <b> .", headers={"content-type": "text/turtle", **basic}).status_code == 400
+    assert http.put(url, params={"default": ""}, content="x", headers={"content-type": "image/png", **basic}).status_code == 415
