@@ -23,28 +23,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_service(build_dir: Path, env: dict[str, str] | None = None, startup: float = 60):
-    """uvicorn api.app:create_app on build_dir; yields the base URL and stops the server after."""
-    port = free_port()
-    full_env = {**os.environ, "CDKG_BUILD_DIR": str(build_dir), **(env or {})}
-    log = open(build_dir / f"server-{port}.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
-    base = f"http://127.0.0.1:{port}"
+def running_process(cmd: list[str], probe_url: str, log_path: Path, env: dict[str, str] | None = None,
+                    startup: float = 60):
+    """Start a server process, wait (bounded) until probe_url answers 200, stop it afterwards."""
+    log = open(log_path, "w+")  # a file, not a pipe: servers log every request and a pipe would fill
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
     deadline = time.monotonic() + startup
     try:
         while True:
             try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                if httpx.get(probe_url, timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise RuntimeError(f"service did not start: {log.read()[-3000:]}")
+                raise RuntimeError(f"{cmd[0]} did not start: {log.read()[-3000:]}")
             time.sleep(0.2)
-        yield base
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -53,6 +49,20 @@ def running_service(build_dir: Path, env: dict[str, str] | None = None, startup:
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+@contextmanager
+def running_service(build_dir: Path, env: dict[str, str] | None = None, startup: float = 60,
+                    command: list[str] | None = None):
+    """The service on build_dir (uvicorn api.app:create_app, or `command` + host/port); yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = (command + ["--host", "127.0.0.1", "--port", str(port)]) if command else [
+        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    with running_process(cmd, f"{base}/health", build_dir / f"server-{port}.log",
+                         {"CDKG_BUILD_DIR": str(build_dir), **(env or {})}, startup):
+        yield base
 
 
 def copy_build(settings, target: Path) -> Path:

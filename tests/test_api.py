@@ -1,46 +1,18 @@
 """The service, started for real with `cdkg serve` (uvicorn on 127.0.0.1), queried over HTTP."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from conftest import CDKG
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from service import running_service
 
 
 @pytest.fixture(scope="module")
 def server(built, settings):
-    port = _free_port()
-    env = {**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir)}
-    proc = subprocess.Popen([*CDKG, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            pytest.fail(f"server exited: {proc.stdout.read()}")
-    else:
-        proc.kill()
-        pytest.fail("server did not start in 60 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_service(settings.build_dir, command=[*CDKG, "serve"]) as base:  # the real `cdkg serve`
+        yield base
 
 
 def test_health_reports_quads(server):

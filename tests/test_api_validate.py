@@ -3,10 +3,6 @@ reports, errors with positions, size limit, and nothing stored."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import time
 
 import httpx
 import pytest
@@ -14,6 +10,7 @@ import rdflib
 
 from conftest import CDKG
 from seed_build import cli_env, seed_settings
+from service import running_service
 
 TTL = """@prefix cd: <https://w3id.org/cdkg/ontology#> .
 @prefix cdc: <https://w3id.org/cdkg/concept/> .
@@ -31,35 +28,12 @@ JSONLD = json.dumps({"@id": "https://w3id.org/cdkg/id/agreement/x", "@type": "ht
 TRIG = "<https://w3id.org/cdkg/graph/x> { " + NT.strip() + " }\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     settings = seed_settings(tmp_path_factory.getbasetemp())
-    port = _free_port()
-    env = {**os.environ, **cli_env(settings), "CDKG_VALIDATE_MAX_BYTES": "20000"}
-    proc = subprocess.Popen([*CDKG, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            pytest.fail("server exited")
-    else:
-        proc.kill()
-        pytest.fail("server did not start in 90 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    env = {**cli_env(settings), "CDKG_VALIDATE_MAX_BYTES": "20000"}
+    with running_service(settings.build_dir, env=env, startup=90, command=[*CDKG, "serve"]) as base:
+        yield base
 
 
 def _post(base, body, ctype, **headers):

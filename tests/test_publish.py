@@ -7,10 +7,8 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,11 +16,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import CDKG, run_cli
+from conftest import run_cli
 from kg.build import build
 from kg.config import Settings
 from kg.paths import data_dir
 from seed_build import cli_env
+from service import free_port, running_process
 
 BAD = """@prefix cd: <https://w3id.org/cdkg/ontology#> .
 @prefix cdc: <https://w3id.org/cdkg/concept/> .
@@ -152,38 +151,16 @@ def test_release_dir_that_is_a_real_folder_is_refused(project, tmp_path):
 
 # -- remote store -------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def oxigraph_server(tmp_path):
     exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if exe is None:
         pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-    port = _free_port()
-    log = open(tmp_path / "oxigraph.log", "wb")  # a file, not a pipe: the server logs every request
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "remote-store"), "--bind", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            pytest.fail(f"oxigraph exited: {(tmp_path / 'oxigraph.log').read_text()}")
-    else:
-        proc.kill()
-        pytest.fail("oxigraph did not start in 30 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    cmd = [exe, "serve", "--location", str(tmp_path / "remote-store"), "--bind", f"127.0.0.1:{port}"]
+    with running_process(cmd, f"{base}/query?query=ASK%7B%7D", tmp_path / "oxigraph.log", startup=30):
+        yield base
 
 
 def _remote_graphs(base: str) -> dict[str, int]:
@@ -216,5 +193,5 @@ def test_publish_to_a_remote_store_replaces_each_graph_and_reports_changes(proje
 
 
 def test_unreachable_remote_is_a_clear_error(project):
-    r = _publish(project, "--remote", f"http://127.0.0.1:{_free_port()}/store")
+    r = _publish(project, "--remote", f"http://127.0.0.1:{free_port()}/store")
     assert r.returncode == 2 and "cannot reach" in r.stderr and "Traceback" not in r.stderr
