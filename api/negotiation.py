@@ -108,3 +108,16 @@ def from_format_param(value: str, table: Table) -> str | None:
     """A `format=` override: a short name (json, turtle, ...) or a media type."""
     value = value.strip().lower()
     return table.params.get(value) or table.key_for(value.split(";")[0].strip())
+
+
+def negotiate_or_reject(accept: str | None, table: Table, default: str, what: str) -> str:
+    """negotiate() for a route: 400 for a malformed Accept header, 406 naming what can be served."""
+    from fastapi import HTTPException
+
+    try:
+        fmt = negotiate(accept, table, default)
+    except BadAccept as exc:
+        raise HTTPException(400, f"malformed Accept header: {exc}") from None
+    if fmt is None:
+        raise HTTPException(406, f"{what} is available as {', '.join(table.types.values())}")
+    return fmt

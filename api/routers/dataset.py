@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 
 from api.deps import ServiceDep
 from api.description import DESCRIPTION_PREFIXES, void_description
-from api.negotiation import GRAPHS, BadAccept, negotiate
+from api.negotiation import GRAPHS, negotiate_or_reject
 from api.results import graph_bytes
 from api.routers.home import counts
 from api.templating import templates
@@ -65,12 +65,7 @@ def download(name: str, state: ServiceDep) -> Response:
 
 @router.get("/.well-known/void", summary="VoID description of the dataset (RDF by Accept)", response_class=Response)
 def void(request: Request, state: ServiceDep) -> Response:
-    try:
-        fmt = negotiate(request.headers.get("accept"), GRAPHS, "turtle")
-    except BadAccept as exc:
-        raise HTTPException(400, f"malformed Accept header: {exc}") from None
-    if fmt is None:
-        raise HTTPException(406, f"VoID is available as {', '.join(GRAPHS.types.values())}")
+    fmt = negotiate_or_reject(request.headers.get("accept"), GRAPHS, "turtle", "VoID")
     site = str(request.base_url).rstrip("/")
     body = graph_bytes(void_description(state.settings, counts(state), site), fmt, DESCRIPTION_PREFIXES)
     media = GRAPHS.types[fmt] + ("; charset=utf-8" if fmt == "turtle" else "")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServiceDep
-from api.negotiation import BadAccept, Table, negotiate
+from api.negotiation import Table, negotiate_or_reject
 from api.templating import templates
 
 router = APIRouter(tags=["docs"])
@@ -41,12 +41,7 @@ def pylode_html(ontology_dir: Path, cache_dir: Path) -> str:
 
 @router.get("/ontology", summary="Ontology documentation (pyLODE HTML) or the ontology as Turtle", response_class=Response)
 def ontology(request: Request, state: ServiceDep) -> Response:
-    try:
-        fmt = negotiate(request.headers.get("accept"), _TYPES, "html")
-    except BadAccept as exc:
-        raise HTTPException(400, f"malformed Accept header: {exc}") from None
-    if fmt is None:
-        raise HTTPException(406, "the ontology is available as text/html (documentation) or text/turtle")
+    fmt = negotiate_or_reject(request.headers.get("accept"), _TYPES, "html", "the ontology")
     return _ontology(request, state, fmt)
 
 

@@ -3,12 +3,12 @@ N-Triples, RDF/XML or TriG (by Accept, or by an extension: .html .ttl .jsonld .n
 from __future__ import annotations
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import ServiceDep
 from api.entity_view import describe, description_quads
-from api.negotiation import PAGES, BadAccept, negotiate
+from api.negotiation import PAGES, negotiate_or_reject
 from api.results import quads_bytes
 from api.templating import safe_href, templates
 from kg.load import INFERRED_GRAPH
@@ -42,12 +42,7 @@ def entity(path: str, request: Request, state: ServiceDep) -> Response:
         if dot and f".{ext}" in EXTENSIONS and not _known(store, iri) and _known(store, base + stem):
             iri, fmt = base + stem, EXTENSIONS[f".{ext}"]
         if fmt is None:
-            try:
-                fmt = negotiate(request.headers.get("accept"), PAGES, "html")
-            except BadAccept as exc:
-                raise HTTPException(400, f"malformed Accept header: {exc}") from None
-            if fmt is None:
-                raise HTTPException(406, f"an entity is available as {', '.join(PAGES.types.values())}")
+            fmt = negotiate_or_reject(request.headers.get("accept"), PAGES, "html", "an entity")
         if not _known(store, iri):
             return not_found(request, f"There is no entity <{iri}> in this dataset.", fmt == "html")
         if fmt != "html":

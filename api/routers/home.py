@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ServiceDep
 from api.description import dataset_counts
 from api.entity_view import Reader
-from api.negotiation import BadAccept, Table, negotiate
+from api.negotiation import Table, negotiate_or_reject
 from api.templating import templates
 from kg.load import INFERRED_GRAPH
 
@@ -45,12 +45,7 @@ def network_view_path(request: Request) -> str | None:
 
 @router.get("/", summary="Home page (HTML) or a dataset summary (JSON)", response_class=Response)
 def home(request: Request, state: ServiceDep) -> Response:
-    try:
-        fmt = negotiate(request.headers.get("accept"), _TYPES, "html")
-    except BadAccept as exc:
-        raise HTTPException(400, f"malformed Accept header: {exc}") from None
-    if fmt is None:
-        raise HTTPException(406, "the home page is available as text/html or application/json")
+    fmt = negotiate_or_reject(request.headers.get("accept"), _TYPES, "html", "the home page")
     c = counts(state)
     if fmt == "json":
         return JSONResponse({"triples": c["triples"], "quads": c["quads"], "classes": dict(c["classes"]),

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from api.deps import ServiceDep
 from api.description import DESCRIPTION_PREFIXES, dataset_counts, service_description
-from api.negotiation import GRAPHS, PAGES, RESULTS, BadAccept, from_format_param, negotiate
+from api.negotiation import GRAPHS, PAGES, RESULTS, BadAccept, from_format_param, negotiate, negotiate_or_reject
 from api.protocol import read_protocol_request
 from api.query_job import QueryJob
 from api.query_pool import PoolBusy, QueryTimeout, WorkerLost
@@ -96,12 +96,7 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
 
 
 def _describe_service(request: Request, state) -> Response:
-    try:
-        fmt = negotiate(request.headers.get("accept"), PAGES, "turtle")
-    except BadAccept as exc:
-        raise HTTPException(400, f"malformed Accept header: {exc}") from None
-    if fmt is None:
-        raise HTTPException(406, f"the service description is available as {', '.join(PAGES.types.values())}")
+    fmt = negotiate_or_reject(request.headers.get("accept"), PAGES, "turtle", "the service description")
     if fmt == "html":
         return _ui_page(request, state)
     settings = state.settings

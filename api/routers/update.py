@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import ServiceDep
-from api.negotiation import GRAPHS, BadAccept, negotiate
+from api.negotiation import GRAPHS, negotiate_or_reject
 from api.protocol import FORM, SPARQL_UPDATE, ProtocolRequest, content_type, read_body, read_protocol_request
 from api.results import graph_bytes
 from api.sparql_text import UpdateDatasetConflict, add_using_clauses
@@ -119,12 +119,7 @@ def _target(request: Request) -> str | None:
 def gsp_get(request: Request, state: ServiceDep) -> Response:
     require_writer(request, state)
     graph = _target(request)
-    try:
-        fmt = negotiate(request.headers.get("accept"), GRAPHS, "turtle")
-    except BadAccept as exc:
-        raise HTTPException(400, f"malformed Accept header: {exc}") from None
-    if fmt is None:
-        raise HTTPException(406, f"a graph is available as {', '.join(GRAPHS.types.values())}")
+    fmt = negotiate_or_reject(request.headers.get("accept"), GRAPHS, "turtle", "a graph")
     with state.reading() as store:
         if not graph_exists(store, graph):
             raise HTTPException(404, f"no graph <{graph}> in the store")
