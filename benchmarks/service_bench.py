@@ -1,0 +1,170 @@
+"""Benchmark (figures, not a test): the cdkg service over HTTP against two named baselines serving the
+same data on 127.0.0.1: rdflib-endpoint (rdflib's in-memory store) and an Oxigraph server.
+
+    python benchmarks/service_bench.py [--reps 20] [--rdflib-reps 3] [--timeout 60]
+
+It uses the current build (`cdkg build` first; the full graph with the global data is ~0.9M quads),
+sends a mix of competency queries from queries/ to each server, and prints median and p95 per query,
+the ratios, the cdkg service's time to its first answer after start and its RSS (server + workers).
+Every loop is bounded in count and time; only 127.0.0.1 is contacted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from kg.build import build, is_stale
+from kg.config import Settings
+from kg.export import export
+from kg.query import open_store, query_library
+
+MIX = ["isfahan-sister-cities", "agreements-of-city", "city-network-memberships", "aid-shipments",
+       "conflicting-figures", "tenures"]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, limit: float) -> float:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                return time.monotonic() - t0
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not up in {limit} s")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the service's query workers)."""
+    def children(p: int) -> list[int]:
+        out = []
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            text = (task / "children").read_text().split() if (task / "children").exists() else []
+            out += [int(c) for c in text]
+        return out
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            todo += children(p)
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def time_query(url: str, text: str, reps: int, timeout: float) -> list[float] | None:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        try:
+            r = httpx.post(url, data={"query": text}, headers={"accept": "application/sparql-results+json"}, timeout=timeout)
+        except httpx.TimeoutException:
+            return None
+        if r.status_code != 200:
+            raise RuntimeError(f"{url}: {r.status_code} {r.text[:200]}")
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def fmt(ms: list[float] | None) -> tuple[str, float | None]:
+    if not ms:
+        return "timeout", None
+    med = statistics.median(ms)
+    p95 = sorted(ms)[max(0, round(0.95 * len(ms)) - 1)]
+    return f"{med:9.1f} / {p95:9.1f}", med
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--rdflib-reps", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    args = ap.parse_args()
+    settings = Settings()
+    if is_stale(settings):
+        build(settings)
+    quads = len(open_store(settings))
+    lib = query_library()
+    mix = {name: lib[name].text for name in MIX if name in lib}
+    work = Path(tempfile.mkdtemp(prefix="cdkg-svc-bench-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        export(open_store(settings), "nquads", work / "all.nq", settings.base_iri)
+        export(open_store(settings), "ntriples", work / "union.nt", settings.base_iri)
+
+        port = free_port()
+        t0 = time.monotonic()
+        ours = subprocess.Popen([str(BIN / "cdkg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                env={**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(ours)
+        first = wait_up(f"http://127.0.0.1:{port}/sparql", ours, 120)
+        servers = {"cdkg": f"http://127.0.0.1:{port}/sparql"}
+
+        oxi = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+        if oxi:
+            subprocess.run([oxi, "load", "--location", str(work / "oxi"), "--file", str(work / "all.nq")], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+            oport = free_port()
+            p = subprocess.Popen([oxi, "serve-read-only", "--location", str(work / "oxi"), "--bind", f"127.0.0.1:{oport}",
+                                  "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(p)
+            wait_up(f"http://127.0.0.1:{oport}/query", p, 60)
+            servers["oxigraph serve"] = f"http://127.0.0.1:{oport}/query"
+
+        rdfe = shutil.which("rdflib-endpoint", path=str(BIN)) or shutil.which("rdflib-endpoint")
+        if rdfe:
+            rport = free_port()
+            p = subprocess.Popen([rdfe, "serve", str(work / "union.nt"), "--host", "127.0.0.1", "--port", str(rport)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(p)
+            wait_up(f"http://127.0.0.1:{rport}/", p, 900)
+            servers["rdflib-endpoint"] = f"http://127.0.0.1:{rport}/"
+
+        print(f"data: {quads:,} quads; cdkg service: first answer {first:.1f} s after start, "
+              f"RSS {rss_mb(ours.pid):.0f} MB (server + workers)")
+        print(f"{'query':30} " + " ".join(f"{name + ' med/p95 ms':>26}" for name in servers)
+              + "   rdflib-endpoint/cdkg   oxigraph/cdkg")
+        for name, text in mix.items():
+            cells, meds = [], {}
+            for server, url in servers.items():
+                reps = args.rdflib_reps if server == "rdflib-endpoint" else args.reps
+                cell, meds[server] = fmt(time_query(url, text, reps, args.timeout))
+                cells.append(f"{cell:>26}")
+            ratio = lambda other: f"{meds[other] / meds['cdkg']:.1f}x" if meds.get(other) and meds.get("cdkg") else "-"  # noqa: E731
+            print(f"{name:30} " + " ".join(cells) + f"   {ratio('rdflib-endpoint'):>20}   {ratio('oxigraph serve'):>13}")
+        print(f"cdkg service RSS after the mix: {rss_mb(ours.pid):.0f} MB")
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
