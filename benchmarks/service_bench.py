@@ -115,7 +115,6 @@ def main() -> None:
         export(open_store(settings), "ntriples", work / "union.nt", settings.base_iri)
 
         port = free_port()
-        t0 = time.monotonic()
         ours = subprocess.Popen([str(BIN / "cdkg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
                                 env={**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir)},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
