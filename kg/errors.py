@@ -36,3 +36,12 @@ class BuildMissingError(CdkgError):
 
 class MappingError(CdkgError):
     """A data/<source>/*.mapping.toml is malformed or uses a term the ontology does not declare."""
+
+
+class NetworkInputError(CdkgError):
+    """A network projection or analysis was given a value it cannot use: a malformed date, or a
+    relation, kind, status, country, network or city the graph does not hold."""
+
+
+class UnknownNodeError(NetworkInputError):
+    """A city (or country, network) named for an analysis is not in the projected network."""
