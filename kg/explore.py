@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 import networkx as nx
 
-from kg.errors import UnknownNodeError
+from kg.errors import NetworkInputError, UnknownNodeError
 
 EdgeTest = Callable[[str, str, dict], bool]
 MEMBERSHIP = "membership"
@@ -152,7 +152,7 @@ def ego(g: nx.MultiDiGraph, center: str, hops: int = 1, edge_filter: EdgeFilter 
         if truncated or not ring:
             break
     sub = nx.MultiDiGraph()
-    sub.add_nodes_from((n, {**g.nodes[n], "hop": distance[n]}) for n in distance)
+    sub.add_nodes_from((n, {**g.nodes[n], "hop": distance[n], "nets": memberships(g, n)}) for n in distance)
     for n in distance:
         for _, t, k, d in g.out_edges(n, keys=True, data=True):
             if t in distance and (test is None or test(n, t, d)):
@@ -181,7 +181,7 @@ def city_overview(g: nx.MultiDiGraph, min_degree: int, edge_filter: EdgeFilter =
         counts[t] += 1
     keep = {n for n, c in counts.items() if c >= min_degree}
     sub = nx.MultiDiGraph()
-    sub.add_nodes_from((n, g.nodes[n]) for n in keep)
+    sub.add_nodes_from((n, {**g.nodes[n], "nets": memberships(g, n)}) for n in keep)
     sub.add_edges_from((s, t, k, g.edges[s, t, k]) for s, t, k in edges if s in keep and t in keep)
     view = View(sub, "cities", f"Nodes with at least {min_degree} ties", total_nodes=len(counts))
     view.notes.append(f"{len(keep)} of {len(counts)} connected nodes have at least {min_degree} ties")
@@ -251,3 +251,40 @@ def _group_attrs(g: nx.MultiDiGraph, node: str, cities: list[str]) -> dict:
             "label_fa": own.get("label_fa"), "kind": "country", "country": node, "cities": len(cities),
             "lat": sum(c[0] for c in coords) / len(coords) if coords else None,
             "lon": sum(c[1] for c in coords) / len(coords) if coords else None}
+
+
+def resolve_country(g: nx.MultiDiGraph, text: str, base_iri: str = "https://w3id.org/cdkg/") -> str:
+    """A country given as IRI, local id ('iran') or English label, among the countries of g's nodes."""
+    known: dict[str, str] = {}
+    for _, d in g.nodes(data=True):
+        if d.get("country"):
+            known.setdefault(d["country"], d.get("country_label") or "")
+    text = text.strip()
+    for candidate in (text, f"{base_iri}id/{text}", f"{base_iri}id/place/{text}"):
+        if candidate in known:
+            return candidate
+    wanted = text.casefold()
+    hits = sorted(c for c, label in known.items() if wanted in (label.casefold(), c.rsplit("/", 1)[-1].casefold()))
+    if not hits:
+        raise NetworkInputError(f"unknown country: {text!r} (give an IRI, a local id such as 'iran', or an English name)")
+    return hits[0]
+
+
+def resolve_network(g: nx.MultiDiGraph, text: str, base_iri: str = "https://w3id.org/cdkg/") -> str:
+    """A network (anything with members) given as IRI, local id or English/Persian label."""
+    networks = {t for _, t, d in g.edges(data=True) if relation_of(d) == MEMBERSHIP}
+    try:
+        node = resolve_node(g.subgraph(networks), text, base_iri)
+    except UnknownNodeError:
+        raise NetworkInputError(f"unknown network: {text!r} has no members in the network") from None
+    return node
+
+
+def choose_view(g: nx.MultiDiGraph, *, ego_of: str | None = None, hops: int = 1, min_degree: int | None = None,
+                edge_filter: EdgeFilter = EdgeFilter(), max_nodes: int = 1500) -> View:
+    """An ego view when a centre is given, else the city-level overview (min_degree) or the country overview."""
+    if ego_of is not None:
+        return ego(g, ego_of, hops, edge_filter, max_nodes)
+    if min_degree is not None:
+        return city_overview(g, min_degree, edge_filter)
+    return country_overview(g, edge_filter)
