@@ -7,6 +7,7 @@ never query the store, so a service can project once and answer each view in mil
 """
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -95,7 +96,22 @@ def network_members(g: nx.MultiDiGraph, network: str) -> set[str]:
 
 
 def memberships(g: nx.MultiDiGraph, node: str) -> list[str]:
-    return sorted({t for _, t, d in g.out_edges(node, data=True) if relation_of(d) == MEMBERSHIP})
+    return _membership_index(g).get(node, [])
+
+
+_MEMBERSHIPS: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDictionary()
+
+
+def _membership_index(g: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Networks each node belongs to, computed once per graph (ego views ask for hundreds of nodes)."""
+    index = _MEMBERSHIPS.get(g)
+    if index is None:
+        found: dict[str, set[str]] = {}
+        for s, t, d in g.edges(data=True):
+            if relation_of(d) == MEMBERSHIP:
+                found.setdefault(s, set()).add(t)
+        index = _MEMBERSHIPS[g] = {n: sorted(nets) for n, nets in found.items()}
+    return index
 
 
 def degree(g: nx.MultiDiGraph, node: str) -> int:

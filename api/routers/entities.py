@@ -10,6 +10,7 @@ from api.deps import ServiceDep
 from api.entity_view import describe, description_quads
 from api.negotiation import PAGES, negotiate_or_reject
 from api.results import quads_bytes
+from api.routers.explore import in_network
 from api.templating import safe_href, templates
 from kg.load import INFERRED_GRAPH
 from kg.namespaces import prefixes as project_prefixes
@@ -50,10 +51,12 @@ def entity(path: str, request: Request, state: ServiceDep) -> Response:
             media = PAGES.types[fmt] + ("; charset=utf-8" if PAGES.types[fmt].startswith("text/") else "")
             return Response(body, media_type=media, headers={"Vary": "Accept"})
         view = describe(store, iri, settings.graph_iri(INFERRED_GRAPH))
+    explore = f"/explore/{path}" if in_network(state, iri, [role.iri for r in view.relations for role in r.roles]) else None
     slug = path.rsplit("/", 1)[-1]
     alternates = {name: f"/id/{path}{ext}" for ext, name in EXTENSIONS.items() if name != "html"}
     name = next((t.value for t in view.labels if t.lang.startswith("en")), None) or (view.labels[0].value if view.labels else slug)
     return templates.TemplateResponse(request, "entity.html", {
         "title": name, "view": view, "alternates": alternates, "href": lambda i: safe_href(i, settings.base_iri),
         "graph_prefix": f"{settings.base_iri}graph/", "inferred_graph": settings.graph_iri(INFERRED_GRAPH),
+        "explore": explore,
     }, headers={"Vary": "Accept"})

@@ -40,7 +40,7 @@ def _route_paths(routes, prefix: str = ""):
 def network_view_path(request: Request) -> str | None:
     """The network view's path when another router provides one (else the page shows a placeholder)."""
     paths = {*_route_paths(request.app.routes), *request.app.openapi().get("paths", {})}
-    return next((p for p in sorted(paths) if p.startswith("/network") and "{" not in p), None)
+    return next((p for p in sorted(paths) if p.startswith(("/explore", "/network")) and "{" not in p), None)
 
 
 @router.get("/", summary="Home page (HTML) or a dataset summary (JSON)", response_class=Response)

@@ -1,0 +1,125 @@
+"""/explore: the network as interactive pages (kg.viz) - the country overview, and ego views around
+any node at /explore/{id path}?hops=1..3, with the same filters as `cdkg viz` as query parameters.
+
+The projection (seconds on the full graph) is computed once per generation of the data and per
+build (the manifest's signature), then each view is a breadth-first walk over the cached graph.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+
+import networkx as nx
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ServiceDep
+from api.templating import templates
+from kg.errors import CdkgError
+from kg.explore import EdgeFilter, View, choose_view, resolve_country, resolve_network
+from kg.query import run_query
+from kg.viz import render
+
+router = APIRouter(prefix="/explore", tags=["explore"])
+_lock = threading.Lock()
+_graphs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # ServiceState -> (signature, graph)
+# Nothing on these pages is fetched from elsewhere; the browser is told so too.
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+ENDPOINT_PROPERTIES = "SELECT DISTINCT ?p WHERE { ?c cd:edgeSource|cd:edgeTarget ?p }"
+
+
+def _signature(state) -> tuple:
+    """Which data a cached graph was projected from: the service's write generation and the build's manifest."""
+    try:
+        stat = state.settings.manifest_path.stat()
+        built = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        built = None
+    return state.generation, built
+
+
+def network_graph(state) -> nx.MultiDiGraph:
+    """The projected network of the current data (computed on first use, then reused)."""
+    from kg.network import project
+
+    key = _signature(state)
+    with _lock:
+        hit = _graphs.get(state)
+        if hit and hit[0] == key:
+            return hit[1]
+        _graphs.pop(state, None)  # free a stale graph before projecting the new one
+        with state.reading() as store:
+            graph = project(store, state.settings.base_iri)
+        _graphs[state] = (key, graph)
+        return graph
+
+
+def in_network(state, iri: str, roles: list[str]) -> bool:
+    """Is this entity a node of the network? Exact once the graph is cached; before that, whether it
+    plays an edge-endpoint role in a relation (so an entity page never waits for the projection)."""
+    hit = _graphs.get(state)
+    if hit and hit[0] == _signature(state):
+        return iri in hit[1]
+    props = state.cached("edge-endpoint-properties", lambda store: {
+        r["p"] for r in run_query(store, ENDPOINT_PROPERTIES, state.settings.base_iri).values()})
+    return any(role in props for role in roles)
+
+
+def _edge_filter(g: nx.MultiDiGraph, base: str, relation, status, from_year, to_year, country, network) -> EdgeFilter:
+    try:
+        return EdgeFilter(frozenset(relation or ()), frozenset(status or ()), from_year, to_year,
+                          resolve_country(g, country, base) if country else None,
+                          resolve_network(g, network, base) if network else None)
+    except CdkgError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _page(view: View, geo: bool, base: str) -> Response:
+    html = render(view, geo=geo, page_base="/id/", explore_base="/explore", base_iri=base)
+    return HTMLResponse(html, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+
+
+_RELATION = Query(None, description="keep only these relations (repeatable): agreement, membership, aid, ...")
+_STATUS = Query(None, description="keep only these statuses (repeatable); 'none' = not given")
+_FROM = Query(None, ge=1000, le=3000, description="keep ties dated this year or later")
+_TO = Query(None, ge=1000, le=3000, description="keep ties dated this year or earlier")
+_COUNTRY = Query(None, max_length=300, description="keep ties with one end in this country (IRI, id or English name)")
+_NETWORK = Query(None, max_length=300, description="keep ties among members of this network (IRI, id or name)")
+_GEO = Query(False, description="place nodes by longitude/latitude (fixed positions, no physics)")
+
+
+@router.get("", summary="The network overview: countries (or cities with at least min_degree ties)",
+            response_class=HTMLResponse)
+async def overview(state: ServiceDep, min_degree: int | None = Query(None, ge=1, le=100_000), geo: bool = _GEO,
+                   relation: list[str] | None = _RELATION, status: list[str] | None = _STATUS,
+                   from_year: int | None = _FROM, to_year: int | None = _TO,
+                   country: str | None = _COUNTRY, network: str | None = _NETWORK) -> Response:
+    def page() -> Response:
+        g = network_graph(state)
+        base = state.settings.base_iri
+        edge_filter = _edge_filter(g, base, relation, status, from_year, to_year, country, network)
+        return _page(choose_view(g, min_degree=min_degree, edge_filter=edge_filter), geo, base)
+    return await run_in_threadpool(page)
+
+
+@router.get("/{path:path}", summary="An ego view: the network within 1-3 ties of an entity", response_class=HTMLResponse)
+async def ego_view(path: str, request: Request, state: ServiceDep, hops: int = Query(1, ge=1, le=3), geo: bool = _GEO,
+                   relation: list[str] | None = _RELATION, status: list[str] | None = _STATUS,
+                   from_year: int | None = _FROM, to_year: int | None = _TO,
+                   country: str | None = _COUNTRY, network: str | None = _NETWORK,
+                   max_nodes: int = Query(1500, ge=10, le=20_000, description="largest view; the outer ring keeps its hubs")
+                   ) -> Response:
+    def page() -> Response:
+        g = network_graph(state)
+        base = state.settings.base_iri
+        iri = f"{base}id/{path}"
+        if iri not in g:
+            return templates.TemplateResponse(request, "error.html", {
+                "title": "Not found", "message": f"<{iri}> is not a node of the network (no tie of it is recorded)."},
+                status_code=404)
+        edge_filter = _edge_filter(g, base, relation, status, from_year, to_year, country, network)
+        view = choose_view(g, ego_of=iri, hops=hops, edge_filter=edge_filter, max_nodes=max_nodes)
+        return _page(view, geo, base)
+    return await run_in_threadpool(page)
