@@ -1,8 +1,8 @@
-"""Project relation nodes to a network (networkx) using the ontology's edge annotations, and draw it (pyvis).
+"""Network helpers kept under their first names: project (re-exported from kg.projection), centrality, draw.
 
 Each relation class declares cd:edgeSource / cd:edgeTarget (properties of its nodes), cd:edgeLabel
 and cd:edgeDirected; every instance becomes one edge that keeps the relation node's IRI, so the
-picture always leads back to the sourced fact.
+picture always leads back to the sourced fact. See kg.projection for the filters and attributes.
 """
 from __future__ import annotations
 
@@ -10,41 +10,7 @@ import re
 from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
-
-from kg.query import run_query
-
-EDGES = """
-SELECT ?relation ?class ?source ?target ?label ?directed WHERE {
-  ?class cd:edgeSource ?sp ; cd:edgeTarget ?tp ; cd:edgeLabel ?label ; cd:edgeDirected ?directed .
-  FILTER(lang(?label) = "en")
-  ?relation a ?class ; ?sp ?source ; ?tp ?target .
-  FILTER(isIRI(?source) && isIRI(?target) && ?source != ?target)
-  # Only the most specific annotated class of a node projects it (an AidShipment is also an Event).
-  FILTER NOT EXISTS { ?relation a ?sub . ?sub rdfs:subClassOf ?class ; cd:edgeSource ?x . FILTER(?sub != ?class) }
-}"""
-NODE_LABELS = """SELECT ?n ?en ?fa ?type WHERE { VALUES ?n { %s }
-  OPTIONAL { ?n rdfs:label ?en FILTER(lang(?en) = "en") } OPTIONAL { ?n rdfs:label ?fa FILTER(lang(?fa) = "fa") }
-  OPTIONAL { ?n a ?type FILTER(STRSTARTS(STR(?type), STR(cd:))) } }"""
-
-
-def project(store: ox.Store, base_iri: str = "https://w3id.org/cdkg/") -> nx.MultiDiGraph:
-    """All annotated relations as one multigraph; undirected relations carry directed=False."""
-    g = nx.MultiDiGraph()
-    rows = run_query(store, EDGES, base_iri).values()
-    for r in rows:
-        g.add_edge(r["source"], r["target"], key=r["relation"], label=r["label"], relation_class=r["class"],
-                   directed=r["directed"] == "true")
-    if g.number_of_nodes():
-        values = " ".join(f"<{n}>" for n in g.nodes)
-        for r in run_query(store, NODE_LABELS % values, base_iri).values():
-            data = g.nodes[r["n"]]
-            data.setdefault("label", r["en"] or r["n"].rsplit("/", 1)[-1])
-            if r["fa"]:
-                data.setdefault("label_fa", r["fa"])
-            if r["type"]:
-                data.setdefault("types", set()).add(r["type"].rsplit("#", 1)[-1])
-    return g
+from kg.projection import city_graph, co_membership, project  # noqa: F401  (the projection lives in kg.projection)
 
 
 def centrality(g: nx.MultiDiGraph, top: int = 10) -> list[tuple[str, float]]:
@@ -61,7 +27,7 @@ def draw(g: nx.MultiDiGraph, out: Path, title: str = "City diplomacy network") -
     for n, data in g.nodes(data=True):
         label = data.get("label", n)
         tooltip = "\n".join(x for x in (label, data.get("label_fa", ""), n) if x)
-        net.add_node(n, label=label, title=tooltip, group=sorted(data.get("types", {"Other"}))[0])
+        net.add_node(n, label=label, title=tooltip, group=sorted(data.get("types") or {"Other"})[0])
     for s, t, key, data in g.edges(keys=True, data=True):
         net.add_edge(s, t, title=f"{data['label']}: {key}", arrows="to" if data["directed"] else "")
     out.parent.mkdir(parents=True, exist_ok=True)
