@@ -1,0 +1,150 @@
+"""/explore through the real service, and its pages in headless Chromium: they load offline without
+errors, show the numbers of nodes and edges the projection gives, filter, and never run data as script.
+
+The service runs on a copy of the curated seed build with one hostile city added (markup, quotes,
+"href" and a right-to-left override in its labels) tied to Isfahan, so it appears in Isfahan's ego view.
+"""
+from __future__ import annotations
+
+import json
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from browser import Browser, chromium_path
+from kg.explore import country_overview, ego
+from kg.network import project
+from seed_build import seed_settings
+from service import add_quads, copy_build, running_service
+
+ID = "https://w3id.org/cdkg/id/"
+ISFAHAN, HOSTILE = ID + "place/isfahan", ID + "place/test-hostile"
+HOSTILE_LABEL = "</script><script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> href='y' \u202Eevil"
+VISIBLE_LABEL = HOSTILE_LABEL.replace("\u202E", "[U+202E]")
+BROWSER = {"accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
+COUNTS = "JSON.stringify({nodes: nodes.length, edges: edges.length, shown: cdkg.counts()})"
+
+
+def hostile_quads() -> list[ox.Quad]:
+    n, g = ox.NamedNode, ox.NamedNode("https://w3id.org/cdkg/graph/test/hostile")
+    rdf_type, label = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("http://www.w3.org/2000/01/rdf-schema#label")
+    cd = "https://w3id.org/cdkg/ontology#"
+    city, agreement = n(HOSTILE), n(ID + "agreement/test-hostile")
+    return [ox.Quad(city, rdf_type, n(cd + "City"), g),
+            ox.Quad(city, label, ox.Literal(HOSTILE_LABEL, language="en"), g),
+            ox.Quad(city, label, ox.Literal("<b>شهر</b>\u202E", language="fa"), g),
+            ox.Quad(agreement, rdf_type, n(cd + "Agreement"), g),
+            ox.Quad(agreement, n(cd + "partyA"), n(ISFAHAN), g),
+            ox.Quad(agreement, n(cd + "partyB"), city, g)]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    seed = seed_settings(tmp_path_factory.mktemp("explore-seed"))
+    build = copy_build(seed, tmp_path_factory.mktemp("explore"))
+    add_quads(build, hostile_quads())
+    store = ox.Store.read_only(str(build / "store"))
+    graph = project(store)
+    with running_service(build, env={"CDKG_DATA_DIR": str(seed.data_dir)}) as base:
+        yield base, graph
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("chromium is not installed (.ci/run installs the Debian package `chromium`)")
+    return exe
+
+
+def test_explore_pages_and_their_errors(site):
+    base, graph = site
+    r = httpx.get(f"{base}/explore/place/isfahan", params={"hops": 2}, headers=BROWSER, timeout=120)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert httpx.get(f"{base}/explore", headers=BROWSER, timeout=60).status_code == 200
+    missing = httpx.get(f"{base}/explore/place/atlantis", headers=BROWSER)
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "atlantis" in missing.text
+    assert httpx.get(f"{base}/explore/place/isfahan", params={"hops": 4}).status_code == 422
+    assert httpx.get(f"{base}/explore/place/isfahan", params={"hops": "two"}).status_code == 422
+    bad_country = httpx.get(f"{base}/explore", params={"country": "Narnia"})
+    assert bad_country.status_code == 400 and "Narnia" in bad_country.text
+
+
+def test_home_and_entity_pages_link_to_explore(site):
+    base, _ = site
+    assert 'href="/explore"' in httpx.get(f"{base}/", headers=BROWSER, timeout=60).text
+    assert 'href="/explore/place/isfahan"' in httpx.get(f"{base}/id/place/isfahan", headers=BROWSER, timeout=60).text
+    # A source document is not a node of the network: no link to a view that would be 404.
+    assert 'href="/explore/document/' not in httpx.get(f"{base}/id/document/a002", headers=BROWSER, timeout=60).text
+
+
+def test_ego_view_in_a_browser_shows_the_projection_and_filters(site, chromium):
+    base, graph = site
+    view = ego(graph, ISFAHAN, 1)
+    with Browser(chromium) as browser:
+        browser.goto(f"{base}/explore/place/isfahan?hops=1")
+        browser.wait_for("window.cdkg && window.cdkg.ready", timeout=60)
+        counts = json.loads(browser.evaluate(COUNTS))
+        expected = {"nodes": view.graph.number_of_nodes(), "edges": view.graph.number_of_edges()}
+        assert {"nodes": counts["nodes"], "edges": counts["edges"]} == expected == counts["shown"]
+        assert browser.evaluate("network.physics.options.enabled") is False  # stabilised, then stopped
+        # Hide agreements: what remains is every other tie, and the nodes they touch (plus the focus).
+        rest = [(s, t) for s, t, d in view.graph.edges(data=True) if (d.get("relation") or d.get("label")) != "agreement"]
+        assert rest and len(rest) < expected["edges"]
+        browser.evaluate("(() => { const box = document.querySelector('#cdkg-filters input[name=relation][value=agreement]');"
+                         " box.click(); return true })()")
+        shown = json.loads(browser.evaluate("JSON.stringify(cdkg.counts())"))
+        assert shown == {"nodes": len({n for e in rest for n in e} | {ISFAHAN}), "edges": len(rest)}
+        browser.evaluate("document.getElementById('cdkg-reset').click(); true")
+        assert json.loads(browser.evaluate("JSON.stringify(cdkg.counts())")) == expected
+        # Persian labels on demand.
+        browser.evaluate("(() => { const s = document.getElementById('cdkg-lang'); s.value = 'fa';"
+                         " s.dispatchEvent(new Event('change')); return true })()")
+        assert browser.evaluate(f"nodes.get({json.dumps(ISFAHAN)}).label") == "اصفهان"
+        assert browser.console == []
+        _assert_local(browser)
+
+
+def test_hostile_label_is_shown_as_text_and_never_runs(site, chromium):
+    base, _ = site
+    with Browser(chromium) as browser:
+        browser.goto(f"{base}/explore/place/isfahan?hops=1")
+        browser.wait_for("window.cdkg && window.cdkg.ready", timeout=60)
+        assert browser.evaluate(f"nodes.get({json.dumps(HOSTILE)}).en") == VISIBLE_LABEL
+        browser.evaluate(f"cdkg.focusNode({json.dumps(HOSTILE)}); true")  # the info panel
+        browser.evaluate(f"network.emit('hoverNode', {{node: {json.dumps(HOSTILE)}, event: {{clientX: 400, clientY: 300}}}}); true")
+        assert browser.evaluate("document.querySelector('#cdkg-info h2').textContent") == VISIBLE_LABEL
+        assert VISIBLE_LABEL in browser.evaluate("document.getElementById('cdkg-tip').textContent")
+        assert browser.evaluate("document.querySelectorAll('#cdkg-info script, #cdkg-info img, #cdkg-info b,"
+                                " #cdkg-tip script, #cdkg-tip img').length") == 0
+        # Its own ego view puts the label in the title and the panel heading.
+        browser.goto(f"{base}/explore/place/test-hostile")
+        browser.wait_for("window.cdkg && window.cdkg.ready", timeout=60)
+        assert browser.evaluate("document.querySelector('#cdkg-panel h1').textContent").startswith(VISIBLE_LABEL)
+        assert browser.evaluate("document.title").startswith(VISIBLE_LABEL)
+        assert browser.evaluate("typeof window.__pwned") == "undefined"
+        assert browser.console == []
+        _assert_local(browser)
+
+
+def test_overview_in_a_browser(site, chromium):
+    base, graph = site
+    view = country_overview(graph)
+    with Browser(chromium) as browser:
+        browser.goto(f"{base}/explore")
+        browser.wait_for("window.cdkg && window.cdkg.ready", timeout=60)
+        counts = json.loads(browser.evaluate(COUNTS))
+        assert counts["nodes"] == view.graph.number_of_nodes() and counts["edges"] == view.graph.number_of_edges()
+        iran = ID + "place/iran"
+        if iran in view.graph:  # a country links on to its cities' ego views
+            browser.evaluate(f"cdkg.focusNode({json.dumps(iran)}); true")
+            assert browser.evaluate("document.querySelector('#cdkg-info a[href^=\"/explore/place/\"]') !== null")
+        assert browser.console == []
+        _assert_local(browser)
+
+
+def _assert_local(browser: Browser) -> None:
+    outside = [u for u in browser.requests if not u.startswith(("http://127.0.0.1", "data:", "about:", "blob:"))]
+    assert outside == [], f"the page fetched from outside this server: {outside}"
