@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.build import build as build_dataset, is_stale
+from kg.cli_analyze import app as analyze_app
 from kg.config import Settings
 from kg.errors import CdkgError
 from kg.export import FORMATS as EXPORT_FORMATS, export as export_dataset
@@ -17,6 +18,7 @@ from kg.query import execute, open_store, query_library, resolve_query, run_quer
 from kg.stats import stats as compute_stats
 
 app = typer.Typer(help="City Diplomacy Knowledge Graph toolkit.", no_args_is_help=True, add_completion=False)
+app.add_typer(analyze_app, name="analyze")
 out = Console()
 err = Console(stderr=True)
 

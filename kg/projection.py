@@ -133,7 +133,9 @@ def project(store: ox.Store, base_iri: str = "https://w3id.org/cdkg/", *, relati
         kept = [e for e in kept if target in (nodes[e[0]]["countries"] | nodes[e[1]]["countries"])]
     if net is not None:
         kept = _network_ties(kept, net, members[net], nodes)
-    used = {n for s, t, _, _ in kept for n in (s, t)}
+    # Sorted, so that traversal order (shortest paths, Louvain with a seed) is the same in every process.
+    kept.sort(key=lambda e: (e[0], e[1], e[2]))
+    used = sorted({n for s, t, _, _ in kept for n in (s, t)})
     public = lambda n: {k: v for k, v in nodes[n].items() if k != "countries"}  # noqa: E731
     g.add_nodes_from((n, public(n)) for n in used)
     g.add_edges_from(kept)
