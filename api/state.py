@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.query_job import JobOutcome, QueryJob, run_job
 from api.query_pool import PoolBusy, QueryPool, QueryTimeout
+from api.result_cache import ResultCache, cache_key
 from kg.config import Settings
 
 
@@ -68,6 +69,7 @@ class ServiceState:
         self._caches: dict[str, tuple[int, Any]] = {}
         self._cache_lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
+        self.results = ResultCache(settings.result_cache_mb * 1024 * 1024)
         self._set_store(store)
 
     def _set_store(self, store: ox.Store | None) -> None:
@@ -116,7 +118,17 @@ class ServiceState:
             return value
 
     async def query(self, job: QueryJob) -> JobOutcome:
-        """Run a user's query under the time limit (raises QueryTimeout / PoolBusy / WorkerLost)."""
+        """Run a user's query under the time limit (raises QueryTimeout / PoolBusy / WorkerLost); an
+        answer already given for the same query on the same data comes from the result cache."""
+        key = cache_key(job, self.generation)
+        if (hit := self.results.get(key)) is not None:
+            return hit
+        outcome = await self._evaluate(job)
+        if key is not None and key[0] == self.generation:  # not if a write landed meanwhile
+            self.results.put(key, outcome)
+        return outcome
+
+    async def _evaluate(self, job: QueryJob) -> JobOutcome:
         if self.pool:
             return await self.pool.run(job)
 
@@ -135,6 +147,7 @@ class ServiceState:
                 with self._lock.write():
                     result = await run_in_threadpool(change, self._store)
                 self.generation += 1
+                self.results.clear()
                 return result
             if self.pool:
                 async with self.pool.exclusive():
@@ -154,6 +167,7 @@ class ServiceState:
                 gc.collect()
                 self._set_store(ox.Store.read_only(str(self.settings.store_dir)))
                 self.generation += 1
+                self.results.clear()
         return result
 
 

@@ -126,3 +126,22 @@ def test_graph_store_protocol_bad_input_is_4xx(writable):
     assert http.put(url, params={"graph": "not an iri"}, content="", headers={"content-type": "text/turtle", **basic}).status_code == 400
     assert http.put(url, params={"default": ""}, content="<a> <b> .", headers={"content-type": "text/turtle", **basic}).status_code == 400
     assert http.put(url, params={"default": ""}, content="x", headers={"content-type": "image/png", **basic}).status_code == 415
+
+
+def test_repeated_query_comes_from_the_result_cache_until_a_write_changes_the_data(writable):
+    probe = f"ASK {{ <{TEST_NS}cache-probe> ?p ?o }}"
+    hits = lambda: http.get(f"{writable}/health").json()["result_cache"]["hits"]  # noqa: E731
+    before = hits()
+    assert ask(writable, probe) is False and ask(writable, probe) is False
+    assert hits() == before + 1
+    update = SOURCED.replace(f"{TEST_NS}st-ok", f"{TEST_NS}cache-probe")
+    r = http.post(f"{writable}/sparql", content=update, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 204, r.text
+    assert ask(writable, probe) is True  # the write made the cached "false" stale: never served again
+
+
+def test_queries_whose_answer_changes_per_run_are_not_cached(readonly):
+    query = "SELECT (STRUUID() AS ?u) WHERE {}"
+    answers = {http.get(f"{readonly}/sparql", params={"query": query}).json()["results"]["bindings"][0]["u"]["value"]
+               for _ in range(3)}
+    assert len(answers) == 3
