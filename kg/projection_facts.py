@@ -34,7 +34,7 @@ Q_PERIODS = f"""SELECT DISTINCT ?r ?side ?v WHERE {{ ?r {PERIOD_PROPS} ?i . ?i ?
   VALUES ?side {{ time:hasBeginning time:hasEnd }} ?n {XSD_DATE} ?v }}"""
 Q_SOURCES = "SELECT DISTINCT ?r ?d WHERE { ?r cd:derivedSource ?d }"
 Q_LABELS = "SELECT DISTINCT ?n ?l WHERE { ?n rdfs:label ?l }"
-Q_NODE_CLASSES = """SELECT DISTINCT ?c WHERE { { ?c rdfs:subClassOf ?sup . VALUES ?sup { cd:Place org:Organization }
+Q_NODE_CLASSES = """SELECT DISTINCT ?c WHERE { { ?c rdfs:subClassOf+ ?sup . VALUES ?sup { cd:Place org:Organization }
   FILTER(STRSTARTS(STR(?c), STR(cd:))) } UNION { VALUES ?c { cd:Place foaf:Person org:Organization } } }"""
 Q_TYPES = "SELECT DISTINCT ?n ?t WHERE { VALUES ?t { %s } ?n a ?t }"
 Q_IN_COUNTRY = "SELECT DISTINCT ?n ?c WHERE { ?n cd:inCountry ?c }"
