@@ -6,6 +6,8 @@ same data on 127.0.0.1: rdflib-endpoint (rdflib's in-memory store) and an Oxigra
 It uses the current build (`cdkg build` first; the full graph with the global data is ~0.9M quads),
 sends a mix of competency queries from queries/ to each server, and prints median and p95 per query,
 the ratios, the cdkg service's time to its first answer after start and its RSS (server + workers).
+The cdkg service runs twice: as deployed (a repeated query is answered from its result cache) and
+with CDKG_RESULT_CACHE_MB=0 (every request evaluated), so both figures are on record.
 Every loop is bounded in count and time; only 127.0.0.1 is contacted.
 """
 from __future__ import annotations
@@ -119,13 +121,18 @@ def main() -> None:
         export(open_store(settings), "nquads", work / "all.nq", settings.base_iri)
         export(open_store(settings), "ntriples", work / "union.nt", settings.base_iri)
 
-        port = free_port()
-        ours = subprocess.Popen([str(BIN / "cdkg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                env={**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir)},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(ours)
-        first = wait_up(f"http://127.0.0.1:{port}/sparql", ours, 120)
-        servers = {"cdkg": f"http://127.0.0.1:{port}/sparql"}
+        def serve_cdkg(**env: str) -> tuple[subprocess.Popen, str, float]:
+            port = free_port()
+            proc = subprocess.Popen([str(BIN / "cdkg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                    env={**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir), **env},
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(proc)
+            return proc, f"http://127.0.0.1:{port}/sparql", wait_up(f"http://127.0.0.1:{port}/sparql", proc, 120)
+
+        # As deployed (repeats answered from the result cache), and with the cache off: every request evaluated.
+        ours, url, first = serve_cdkg()
+        _, cold_url, _ = serve_cdkg(CDKG_RESULT_CACHE_MB="0")
+        servers = {"cdkg": url, "cdkg no cache": cold_url}
 
         oxi = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
         if oxi:
@@ -150,9 +157,10 @@ def main() -> None:
         print(f"data: {quads:,} quads; cdkg service: first answer {first:.1f} s after start, "
               f"RSS {rss_mb(ours.pid):.0f} MB (server + workers)")
         print(f"{'query':30} " + " ".join(f"{name + ' med/p95 ms':>26}" for name in servers)
-              + "   rdflib-endpoint/cdkg   oxigraph/cdkg")
+              + "   rdflib-endpoint/cdkg   oxigraph/cdkg   rdflib/no-cache   oxigraph/no-cache")
         clients = {server: httpx.Client(timeout=args.timeout) for server in servers}
-        ratios: dict[str, list[float]] = {"rdflib-endpoint": [], "oxigraph serve": []}
+        ratios: dict[str, list[float]] = {"rdflib-endpoint": [], "oxigraph serve": [], "cdkg no cache": []}
+        cold: dict[str, list[float]] = {"rdflib-endpoint": [], "oxigraph serve": []}
         for name, text in mix.items():
             cells, meds = [], {}
             for server, url in servers.items():
@@ -162,12 +170,17 @@ def main() -> None:
             for other in ratios:
                 if meds.get(other) and meds.get("cdkg"):
                     ratios[other].append(meds[other] / meds["cdkg"])
-            ratio = lambda other: f"{meds[other] / meds['cdkg']:.1f}x" if meds.get(other) and meds.get("cdkg") else "-"  # noqa: E731
-            print(f"{name:30} " + " ".join(cells) + f"   {ratio('rdflib-endpoint'):>20}   {ratio('oxigraph serve'):>13}")
-        for other, values in ratios.items():
-            if values:
-                print(f"{other} / cdkg over the mix: median {statistics.median(values):.1f}x, "
-                      f"geometric mean {statistics.geometric_mean(values):.1f}x, min {min(values):.1f}x, max {max(values):.1f}x")
+            ratio = lambda other, ours="cdkg": f"{meds[other] / meds[ours]:.1f}x" if meds.get(other) and meds.get(ours) else "-"  # noqa: E731
+            print(f"{name:30} " + " ".join(cells) + f"   {ratio('rdflib-endpoint'):>20}   {ratio('oxigraph serve'):>13}"
+                  f"   {ratio('rdflib-endpoint', 'cdkg no cache'):>14}   {ratio('oxigraph serve', 'cdkg no cache'):>14}")
+            for other in ("rdflib-endpoint", "oxigraph serve"):
+                if meds.get(other) and meds.get("cdkg no cache"):
+                    cold[other].append(meds[other] / meds["cdkg no cache"])
+        for mine, table in (("cdkg", ratios), ("cdkg no cache", cold)):
+            for other, values in table.items():
+                if values:
+                    print(f"{other} / {mine} over the mix: median {statistics.median(values):.1f}x, geometric mean "
+                          f"{statistics.geometric_mean(values):.1f}x, min {min(values):.1f}x, max {max(values):.1f}x")
         print(f"cdkg service RSS after the mix: {rss_mb(ours.pid):.0f} MB")
     finally:
         for p in procs:
