@@ -83,13 +83,17 @@ class ServiceState:
         self._warm = asyncio.get_running_loop().run_in_executor(None, self._warm_caches)
 
     def _warm_caches(self) -> None:
-        """Counts and the search index, computed after start-up so the first page or search is quick."""
+        """Counts, the search index and the projected network, computed after start-up so the first
+        page, search or network view is quick."""
         from api.description import dataset_counts
         from api.search_index import SearchIndex
 
         try:
             self.cached("search-index", SearchIndex.build)
             self.cached("counts", lambda store: dataset_counts(store, self.settings.base_iri))
+            if self.settings.warm_network:
+                from api.routers.explore import network_graph
+                network_graph(self)
         except Exception:  # a cache that fails to warm is computed (and reported) on first use instead
             pass
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     update_token: str | None = Field(None, description="Enables SPARQL Update and the Graph Store Protocol for requests bearing this token; unset = read-only.")
     query_workers: int = Field(2, ge=0, description="Worker processes that evaluate SPARQL queries (killed on timeout); 0 = in-process, no hard timeout.")
     result_cache_mb: int = Field(64, ge=0, description="Memory for answers to repeated SPARQL queries, kept until the data changes (MB); 0 = off.")
+    warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
     max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
     ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
     write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validate / shapes/).")

@@ -61,7 +61,8 @@ def running_service(build_dir: Path, env: dict[str, str] | None = None, startup:
         sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with running_process(cmd, f"{base}/health", build_dir / f"server-{port}.log",
-                         {"CDKG_BUILD_DIR": str(build_dir), **(env or {})}, startup):
+                         # Most tests never open /explore: skip projecting the network at each start (seconds of CPU).
+                         {"CDKG_BUILD_DIR": str(build_dir), "CDKG_WARM_NETWORK": "0", **(env or {})}, startup):
         yield base
 
 

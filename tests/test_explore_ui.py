@@ -46,7 +46,7 @@ def site(tmp_path_factory):
     add_quads(build, hostile_quads())
     store = ox.Store.read_only(str(build / "store"))
     graph = project(store)
-    with running_service(build, env={"CDKG_DATA_DIR": str(seed.data_dir)}) as base:
+    with running_service(build, env={"CDKG_DATA_DIR": str(seed.data_dir), "CDKG_WARM_NETWORK": "1"}) as base:
         yield base, graph
 
 
