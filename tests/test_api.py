@@ -1,12 +1,15 @@
 """The service, started for real with `cdkg serve` (uvicorn on 127.0.0.1), queried over HTTP."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 
 import httpx
 import pytest
 
-from conftest import CDKG
-from service import running_service
+from conftest import CDKG, ROOT
+from service import free_port, running_service
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +63,18 @@ def test_hostile_label_text_is_data_not_code(server):
     q = 'SELECT ?x WHERE { BIND("<script>alert(1)</script>\' ; DROP" AS ?x) }'
     r = httpx.get(f"{server}/sparql", params={"query": q})
     assert r.json()["results"]["bindings"][0]["x"]["value"] == "<script>alert(1)</script>' ; DROP"
+
+
+def test_serve_builds_a_stale_build_in_a_child_then_serves_and_refuses_a_broken_build(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "seed-articles", data / "seed-articles")
+    env = {"CDKG_DATA_DIR": str(data)}
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    with running_service(build_dir, env=env, startup=180, command=[*CDKG, "serve"]) as base:
+        assert httpx.get(f"{base}/health").json()["quads"] > 2000  # built first, then served
+    (data / "seed-articles" / "agreements.ttl").write_text("@prefix cd: <https://w3id.org/cdkg/ontology#> .\ncd:x cd:y\n")
+    done = subprocess.run([*CDKG, "serve", "--rebuild", "--port", str(free_port())], capture_output=True, text=True,
+                          timeout=180, env={**os.environ, **env, "CDKG_BUILD_DIR": str(build_dir)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "agreements.ttl" in done.stderr and "serving on" not in done.stderr
