@@ -69,7 +69,8 @@ class ServiceState:
         self._caches: dict[str, tuple[int, Any]] = {}
         self._cache_lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
-        self.results = ResultCache(settings.result_cache_mb * 1024 * 1024)
+        # A store passed in (a notebook's) may change behind the service's back: never cache its answers.
+        self.results = ResultCache(settings.result_cache_mb * 1024 * 1024 if on_disk else 0)
         self._set_store(store)
 
     def _set_store(self, store: ox.Store | None) -> None:

@@ -20,3 +20,21 @@ def test_unmatched_place_named_by_two_sources_has_one_english_label(store):
 def test_self_reconciled_rows_are_reported_not_dropped_silently(settings, built):
     issues = (settings.build_dir / "import-issues.csv").read_text(encoding="utf-8")
     assert "reconcile to the same place" in issues
+
+
+def test_service_over_a_notebooks_store_sees_changes_made_outside_it(tmp_path):
+    # The result cache must not serve a stale answer when the store was passed in and changed directly.
+    import pyoxigraph as ox
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from kg.config import Settings
+
+    store = ox.Store()
+    probe = {"query": "ASK { <https://w3id.org/cdkg/id/test/x> ?p ?o }"}
+    with TestClient(create_app(Settings(build_dir=tmp_path), store=store)) as client:
+        assert client.get("/sparql", params=probe).json()["boolean"] is False
+        assert client.get("/sparql", params=probe).json()["boolean"] is False
+        store.add(ox.Quad(ox.NamedNode("https://w3id.org/cdkg/id/test/x"), ox.NamedNode("https://w3id.org/cdkg/ontology#p"),
+                          ox.Literal("changed outside the service")))
+        assert client.get("/sparql", params=probe).json()["boolean"] is True
