@@ -1,4 +1,7 @@
-"""Typed dependencies shared by the routers."""
+"""Typed dependencies shared by the routers.
+
+They are `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread
+hop on every request for what is an attribute read."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -10,11 +13,11 @@ from api.state import ServiceState
 from kg.config import Settings
 
 
-def get_store(request: Request) -> ox.Store:
+async def get_store(request: Request) -> ox.Store:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -22,7 +25,7 @@ StoreDep = Annotated[ox.Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_service(request: Request) -> ServiceState:
+async def get_service(request: Request) -> ServiceState:
     return request.app.state.service
 
 

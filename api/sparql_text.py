@@ -8,11 +8,12 @@ Strings, IRIs and comments are skipped so a keyword inside a literal never count
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Iterator, NamedTuple
 
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _WORD = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\-.:\u00C0-\uFFFF]*")
 _VAR = re.compile(r"[?$]\w+")
+_SPACE = re.compile(r"\s+")
 _LONG_STRINGS = ('"""', "'''")
 
 
@@ -20,8 +21,7 @@ class UpdateDatasetConflict(ValueError):
     """using-graph-uri / using-named-graph-uri given for an update that has its own USING or WITH."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: the service lexes every query, and frozen dataclasses are slow to make
     kind: str  # word | iri | string | var | punct
     text: str
     start: int
@@ -46,12 +46,15 @@ def _string_end(text: str, i: int) -> int:
 
 
 def tokens(text: str) -> list[Token]:
-    out: list[Token] = []
+    return list(iter_tokens(text))
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
     i, depth, n = 0, 0, len(text)
     while i < n:
         c = text[i]
         if c.isspace():
-            i += 1
+            i = _SPACE.match(text, i).end()
             continue
         if c == "#":
             end = text.find("\n", i)
@@ -59,7 +62,7 @@ def tokens(text: str) -> list[Token]:
             continue
         if c in "\"'":
             end = _string_end(text, i)
-            out.append(Token("string", text[i:end], i, depth))
+            yield Token("string", text[i:end], i, depth)
             i = end
             continue
         m = (_IRI.match(text, i) if c == "<" else _VAR.match(text, i) if c in "?$" else _WORD.match(text, i))
@@ -68,18 +71,30 @@ def tokens(text: str) -> list[Token]:
             if m.re is _WORD:
                 word = word.rstrip(".")
             kind = {"<": "iri", "?": "var", "$": "var"}.get(c, "word")
-            out.append(Token(kind, word, i, depth))
+            yield Token(kind, word, i, depth)
             i += len(word)
             continue
-        out.append(Token("punct", c, i, depth))
+        yield Token("punct", c, i, depth)
         depth += 1 if c == "{" else -1 if c == "}" else 0
         i += 1
-    return out
 
 
 def has_dataset_clause(query: str) -> bool:
-    """True when the query names its own dataset (FROM or FROM NAMED outside any group)."""
-    return any(t.kind == "word" and t.depth == 0 and t.upper == "FROM" for t in tokens(query))
+    """True when the query names its own dataset (FROM or FROM NAMED outside any group).
+
+    The grammar puts dataset clauses before the WHERE group (after the template of a CONSTRUCT), so
+    lexing stops at that group: the service runs this on every query, and most of a query is its body."""
+    previous = ""
+    for t in iter_tokens(query):
+        if t.depth == 0 and t.kind == "word":
+            if t.upper == "FROM":
+                return True
+            previous = t.upper
+        elif t.depth == 0 and t.text == "{" and t.kind == "punct":
+            if previous != "CONSTRUCT":
+                return False
+            previous = "{"  # the template is read through; the next top-level group is the WHERE group
+    return False
 
 
 def _operations(toks: list[Token]) -> list[list[Token]]:
