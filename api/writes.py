@@ -5,7 +5,9 @@ milliseconds whatever the size); the quads it adds (found by comparing only the 
 to) go through the write gate (api/write_gate.py). Only when the gate finds no violation is the
 same change committed to the real store, as one transactional SPARQL update. An update whose target
 graph cannot be read from its text (INSERT { GRAPH ?g ... }) is compared over every graph: slow on a
-large dataset (see docs/service.md).
+large dataset (see docs/service.md). After the commit, what the ontology's rules entail from the
+added triples is added to the inferred graph (kg.reason.extend_inferences); a deletion leaves
+derived triples in place until the next `cdkg build`.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import pyoxigraph as ox
 from api.sparql_text import insert_targets
 
 Check = Callable[[ox.Store, list[ox.Quad]], list[str]]
+Infer = Callable[[ox.Store, list[ox.Triple]], int]  # after the commit: derive from the added triples
 
 
 class WriteError(Exception):
@@ -39,6 +42,7 @@ class WriteRefused(Exception):
 class WriteReport:
     added: int = 0
     created: bool = False
+    inferred: int = 0
 
 
 @contextmanager
@@ -84,7 +88,7 @@ def _gate(staged: ox.Store, added: list[ox.Quad], check: Check) -> None:
 
 
 def sparql_update(store: ox.Store, update: str, check: Check, base_iri: str | None, prefixes: dict[str, str],
-                  staging_dir: Path | None = None) -> WriteReport:
+                  staging_dir: Path | None = None, infer: Infer | None = None) -> WriteReport:
     with staged_copy(store, staging_dir) as staged:
         try:
             staged.update(update, base_iri=base_iri, prefixes=prefixes)
@@ -95,7 +99,7 @@ def sparql_update(store: ox.Store, update: str, check: Check, base_iri: str | No
         added = added_quads(store, staged, insert_targets(update, base_iri))
         _gate(staged, added, check)
     store.update(update, base_iri=base_iri, prefixes=prefixes)  # the same change, in one transaction
-    return WriteReport(added=len(added))
+    return WriteReport(added=len(added), inferred=infer(store, [q.triple for q in added]) if infer else 0)
 
 
 def graph_node(graph: str | None):
@@ -116,7 +120,7 @@ def _data_update(graph: str | None, triples: list[ox.Triple], replace: bool) -> 
 
 
 def put_or_post_graph(store: ox.Store, graph: str | None, triples: list[ox.Triple], replace: bool, check: Check,
-                      staging_dir: Path | None = None) -> WriteReport:
+                      staging_dir: Path | None = None, infer: Infer | None = None) -> WriteReport:
     """PUT (replace=True) or POST (merge) triples into a graph (None = the default graph)."""
     existed = graph_exists(store, graph)
     g = graph_node(graph)
@@ -132,7 +136,8 @@ def put_or_post_graph(store: ox.Store, graph: str | None, triples: list[ox.Tripl
         store.update(update)
     if graph is not None and not triples and not existed:
         store.add_graph(ox.NamedNode(graph))
-    return WriteReport(added=len(added), created=not existed)
+    return WriteReport(added=len(added), created=not existed,
+                       inferred=infer(store, [q.triple for q in added]) if infer else 0)
 
 
 def delete_graph(store: ox.Store, graph: str | None) -> None:

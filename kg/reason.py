@@ -152,6 +152,22 @@ def reason_with_rules(store: ox.Store, graphs: list[ox.NamedNode], ontology_grap
     return ReasoningReport("rules", total, rounds, time.perf_counter() - t0)
 
 
+def extend_inferences(store: ox.Store, added: list[ox.Triple], base_iri: str) -> int:
+    """After a write that only added triples to a built store: add what the rules entail from them to
+    the inferred graph (the ontology is read from the store's ontology graphs). Returns how many."""
+    from kg.load import INFERRED_GRAPH, ONTOLOGY_GRAPH
+    from kg.seminaive import extend
+
+    if not added:
+        return 0
+    graphs = list(store.named_graphs())
+    ontology = [g for g in graphs if g.value == f"{base_iri}graph/{ONTOLOGY_GRAPH}"
+                or g.value.startswith(f"{base_iri}graph/{ONTOLOGY_GRAPH}/")]
+    inferred = ox.NamedNode(f"{base_iri}graph/{INFERRED_GRAPH}")
+    total, _ = extend(store, read_schema(store, ontology), added, {*graphs, ox.DefaultGraph()}, inferred)
+    return total
+
+
 def reason_with_sparql_rules(store: ox.Store, graphs: list[ox.NamedNode], ontology_graphs: list[ox.NamedNode],
                              inferred_graph: ox.NamedNode, progress: Callable[[int, int], None] | None = None,
                              max_rounds: int = 50) -> ReasoningReport:

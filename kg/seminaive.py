@@ -123,13 +123,33 @@ def close(store: ox.Store, schema, graphs: list[ox.NamedNode], inferred_graph: o
             if t not in known:
                 known.add(t)
                 delta.append(t)
+    return _saturate(store, rules, scope, known, delta, inferred_graph, None, progress, max_rounds)
+
+
+def extend(store: ox.Store, schema, added: Iterable[ox.Triple], scope: set, inferred_graph: ox.NamedNode,
+           max_rounds: int = 50) -> tuple[int, int]:
+    """Insert-only upkeep of a closed graph: add what the rules entail from triples just added.
+
+    Semi-naive from those triples alone, so a write of a few triples costs milliseconds whatever the
+    size of the graph; a derived triple some graph in `scope` already holds is not added again."""
+    rules = RuleIndex(schema)
+    scope = set(scope) | {inferred_graph}
+    delta = list(dict.fromkeys(added))
+    return _saturate(store, rules, scope, set(delta), delta, inferred_graph, _held, None, max_rounds)
+
+
+def _held(store: ox.Store, t: ox.Triple, scope: set) -> bool:
+    return any(q.graph_name in scope for q in store.quads_for_pattern(t.subject, t.predicate, t.object))
+
+
+def _saturate(store, rules, scope, known, delta, inferred_graph, held, progress, max_rounds) -> tuple[int, int]:
     total = rounds = 0
     while delta and rounds < max_rounds:
         rounds += 1
         new: list[ox.Triple] = []
         for t in delta:
             for d in derive(t, rules, store, scope):
-                if d not in known:
+                if d not in known and not (held and held(store, d, scope)):
                     known.add(d)
                     new.append(d)
         if new:

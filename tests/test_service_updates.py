@@ -145,3 +145,25 @@ def test_queries_whose_answer_changes_per_run_are_not_cached(readonly):
     answers = {http.get(f"{readonly}/sparql", params={"query": query}).json()["results"]["bindings"][0]["u"]["value"]
                for _ in range(3)}
     assert len(answers) == 3
+
+
+def test_inserted_agreement_is_reasoned_like_the_build_does(writable):
+    # Writes used to reach only the asserted graphs: the derived edges researchers query were missing.
+    agreement = f"""PREFIX cd: <https://w3id.org/cdkg/ontology#>
+    INSERT DATA {{ GRAPH <https://w3id.org/cdkg/graph/test/writes> {{
+      <{TEST_NS}agr> a cd:Agreement ; cd:partyA <{TEST_NS}p1> ; cd:partyB <{TEST_NS}p2> }} }}"""
+    derived = f"ASK {{ <{TEST_NS}p2> cd:hasAgreementWith <{TEST_NS}p1> . <{TEST_NS}agr> cd:party <{TEST_NS}p1> }}"
+    assert ask(writable, derived) is False
+    r = http.post(f"{writable}/update", content=agreement, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 204, r.text
+    assert ask(writable, derived) is True
+    in_inferred = f"""ASK {{ GRAPH <https://w3id.org/cdkg/graph/inferred> {{ <{TEST_NS}p1> cd:hasAgreementWith <{TEST_NS}p2> }} }}"""
+    assert ask(writable, in_inferred) is True
+
+
+def test_graph_store_post_is_reasoned_too(writable):
+    body = f"<{TEST_NS}agr2> a <https://w3id.org/cdkg/ontology#Agreement> ; <https://w3id.org/cdkg/ontology#partyA> <{TEST_NS}p3> ; <https://w3id.org/cdkg/ontology#partyB> <{TEST_NS}p4> ."
+    r = http.post(f"{writable}/rdf-graph-store", params={"graph": "https://w3id.org/cdkg/graph/test/gsp-reasoned"},
+                  content=body, headers={"content-type": "text/turtle", **AUTH})
+    assert r.status_code in (201, 204), r.text
+    assert ask(writable, f"ASK {{ <{TEST_NS}p4> cd:hasAgreementWith <{TEST_NS}p3> }}") is True

@@ -21,6 +21,7 @@ from api.sparql_text import UpdateDatasetConflict, add_using_clauses
 from api.write_gate import check_before_commit
 from api.writes import WriteError, WriteRefused, delete_graph, graph_exists, graph_node, put_or_post_graph, sparql_update
 from kg.namespaces import prefixes as project_prefixes
+from kg.reason import extend_inferences
 
 router = APIRouter(tags=["update"])
 MAX_GRAPH_UPLOAD = 64 * 1024 * 1024
@@ -62,6 +63,11 @@ def _staging(state):
     return state.settings.build_dir / "staging" if state.on_disk else None
 
 
+def _infer(state):
+    """Keep the inferred graph in step with what a write adds (the default graph includes it)."""
+    return partial(extend_inferences, base_iri=state.settings.base_iri)
+
+
 def _refused(exc: WriteRefused) -> PlainTextResponse:
     listed = "\n".join(f"- {v}" for v in exc.violations[:50])
     more = f"\n(and {len(exc.violations) - 50} more)" if len(exc.violations) > 50 else ""
@@ -78,7 +84,7 @@ async def run_update(request: Request, state, req: ProtocolRequest) -> Response:
         raise HTTPException(400, str(exc)) from None
     base = str(request.url.replace(query="", fragment=""))
     change = partial(sparql_update, update=update, check=_gate(state), base_iri=base,
-                     prefixes=project_prefixes(state.settings.base_iri), staging_dir=_staging(state))
+                     prefixes=project_prefixes(state.settings.base_iri), staging_dir=_staging(state), infer=_infer(state))
     try:
         await state.write(lambda store: change(store))
     except WriteError as exc:
@@ -146,7 +152,8 @@ async def _put_or_post(request: Request, state, replace: bool) -> Response:
     graph = _target(request)
     triples = await _read_graph(request, graph)
     try:
-        report = await state.write(lambda store: put_or_post_graph(store, graph, triples, replace, _gate(state), _staging(state)))
+        report = await state.write(lambda store: put_or_post_graph(store, graph, triples, replace, _gate(state), _staging(state),
+                                                                   _infer(state)))
     except WriteRefused as exc:
         return _refused(exc)
     return Response(status_code=201 if report.created else 204)
