@@ -93,8 +93,7 @@ class ServiceState:
             self.cached("search-index", SearchIndex.build)
             self.cached("counts", lambda store: dataset_counts(store, self.settings.base_iri))
             if self.settings.warm_network:
-                from api.routers.explore import network_graph
-                network_graph(self)
+                self.network()
         except Exception:  # a cache that fails to warm is computed (and reported) on first use instead
             pass
 
@@ -121,6 +120,17 @@ class ServiceState:
                 value = compute(store)
             self._caches[name] = (generation, value)
             return value
+
+    def peek(self, name: str) -> Any | None:
+        """A cached value if it is computed for the current data, else None (never computes)."""
+        hit = self._caches.get(name)
+        return hit[1] if hit and hit[0] == self.generation else None
+
+    def network(self):
+        """The projected network of the current data (kg.projection), for /explore and entity pages."""
+        from kg.network import project
+
+        return self.cached("network", lambda store: project(store, self.settings.base_iri))
 
     async def query(self, job: QueryJob) -> JobOutcome:
         """Run a user's query under the time limit (raises QueryTimeout / PoolBusy / WorkerLost); an

@@ -1,13 +1,10 @@
 """/explore: the network as interactive pages (kg.viz) - the country overview, and ego views around
 any node at /explore/{id path}?hops=1..3, with the same filters as `cdkg viz` as query parameters.
 
-The projection (seconds on the full graph) is computed once per generation of the data and per
-build (the manifest's signature), then each view is a breadth-first walk over the cached graph.
+The projection (seconds on the full graph) is computed once per generation of the data (the
+service's own cache, warmed at start-up), then each view is a breadth-first walk over the cached graph.
 """
 from __future__ import annotations
-
-import threading
-import weakref
 
 import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -22,46 +19,18 @@ from kg.query import run_query
 from kg.viz import render
 
 router = APIRouter(prefix="/explore", tags=["explore"])
-_lock = threading.Lock()
-_graphs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # ServiceState -> (signature, graph)
 # Nothing on these pages is fetched from elsewhere; the browser is told so too.
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 ENDPOINT_PROPERTIES = "SELECT DISTINCT ?p WHERE { ?c cd:edgeSource|cd:edgeTarget ?p }"
 
 
-def _signature(state) -> tuple:
-    """Which data a cached graph was projected from: the service's write generation and the build's manifest."""
-    try:
-        stat = state.settings.manifest_path.stat()
-        built = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        built = None
-    return state.generation, built
-
-
-def network_graph(state) -> nx.MultiDiGraph:
-    """The projected network of the current data (computed on first use, then reused)."""
-    from kg.network import project
-
-    key = _signature(state)
-    with _lock:
-        hit = _graphs.get(state)
-        if hit and hit[0] == key:
-            return hit[1]
-        _graphs.pop(state, None)  # free a stale graph before projecting the new one
-        with state.reading() as store:
-            graph = project(store, state.settings.base_iri)
-        _graphs[state] = (key, graph)
-        return graph
-
-
 def in_network(state, iri: str, roles: list[str]) -> bool:
     """Is this entity a node of the network? Exact once the graph is cached; before that, whether it
     plays an edge-endpoint role in a relation (so an entity page never waits for the projection)."""
-    hit = _graphs.get(state)
-    if hit and hit[0] == _signature(state):
-        return iri in hit[1]
+    graph = state.peek("network")
+    if graph is not None:
+        return iri in graph
     props = state.cached("edge-endpoint-properties", lambda store: {
         r["p"] for r in run_query(store, ENDPOINT_PROPERTIES, state.settings.base_iri).values()})
     return any(role in props for role in roles)
@@ -97,7 +66,7 @@ async def overview(state: ServiceDep, min_degree: int | None = Query(None, ge=1,
                    from_year: int | None = _FROM, to_year: int | None = _TO,
                    country: str | None = _COUNTRY, network: str | None = _NETWORK) -> Response:
     def page() -> Response:
-        g = network_graph(state)
+        g = state.network()
         base = state.settings.base_iri
         edge_filter = _edge_filter(g, base, relation, status, from_year, to_year, country, network)
         return _page(choose_view(g, min_degree=min_degree, edge_filter=edge_filter), geo, base)
@@ -112,7 +81,7 @@ async def ego_view(path: str, request: Request, state: ServiceDep, hops: int = Q
                    max_nodes: int = Query(1500, ge=10, le=20_000, description="largest view; the outer ring keeps its hubs")
                    ) -> Response:
     def page() -> Response:
-        g = network_graph(state)
+        g = state.network()
         base = state.settings.base_iri
         iri = f"{base}id/{path}"
         if iri not in g:
