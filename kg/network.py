@@ -6,7 +6,6 @@ picture always leads back to the sourced fact. See kg.projection for the filters
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import networkx as nx
@@ -20,25 +19,10 @@ def centrality(g: nx.MultiDiGraph, top: int = 10) -> list[tuple[str, float]]:
 
 
 def draw(g: nx.MultiDiGraph, out: Path, title: str = "City diplomacy network") -> Path:
-    """Interactive HTML (pyvis) with labels in English and Persian; assets inlined (works offline)."""
-    from pyvis.network import Network
+    """The whole graph as one interactive, offline page (kg.viz: escaped, vis-network inlined); for large
+    graphs prefer kg.explore's overview and ego views."""
+    from kg.explore import View
+    from kg.viz import write
 
-    net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line", heading=title)
-    for n, data in g.nodes(data=True):
-        label = data.get("label", n)
-        tooltip = "\n".join(x for x in (label, data.get("label_fa", ""), n) if x)
-        net.add_node(n, label=label, title=tooltip, group=sorted(data.get("types") or {"Other"})[0])
-    for s, t, key, data in g.edges(keys=True, data=True):
-        net.add_edge(s, t, title=f"{data['label']}: {key}", arrows="to" if data["directed"] else "")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(_offline(net.generate_html()), encoding="utf-8")
-    return out
-
-
-# pyvis inlines vis-network but still links Bootstrap from a CDN; the page does not need it, and a
-# picture that must work offline cannot depend on it.
-_CDN_TAGS = re.compile(r"<link[^>]*https://cdn[^>]*/>|<script[^>]*src=\"https://cdn[^>]*>\s*</script>", re.S)
-
-
-def _offline(html: str) -> str:
-    return _CDN_TAGS.sub("", html)
+    view = View(g, "cities", title, total_nodes=g.number_of_nodes())
+    return write(view, out, base_iri=g.graph.get("base_iri", "https://w3id.org/cdkg/"))
