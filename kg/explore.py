@@ -78,17 +78,8 @@ def country_of(data: dict) -> str | None:
     return data.get("country")
 
 
-_KIND_BY_TYPE = (("Network", "network"), ("Person", "person"), ("Country", "country"), ("City", "city"),
-                 ("Place", "city"), ("Organization", "organisation"), ("Municipality", "organisation"),
-                 ("GovernmentBody", "organisation"), ("University", "organisation"), ("BusinessAssociation", "organisation"))
-
-
 def kind_of(data: dict) -> str:
-    """The projection's kind; derived from the types for graphs that lack it."""
-    if data.get("kind"):
-        return data["kind"]
-    types = set(data.get("types") or ())
-    return next((kind for t, kind in _KIND_BY_TYPE if t in types), "other")
+    return data.get("kind") or "other"
 
 
 def network_members(g: nx.MultiDiGraph, network: str) -> set[str]:
