@@ -126,7 +126,7 @@ def project(store: ox.Store, base_iri: str = "https://w3id.org/cdkg/", *, relati
     target = facts.resolve_country(country) if country is not None else None
     net, members = facts.resolve_network(network) if network is not None else (None, {})
     endpoints = {n for s, t, _, _ in kept for n in (s, t)} | members.get(net, set())
-    facts.places()
+    facts.places()  # facts.governs is read below, before nodes() would scan the places
     # A municipality's ties count for the city it governs (city_graph): keep those cities' attributes at hand.
     nodes = facts.nodes(endpoints | {p for n in endpoints for p in facts.governs.get(n, ())})
     if target is not None:
