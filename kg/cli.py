@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.build import build as build_dataset, is_stale
 from kg.cli_analyze import app as analyze_app
+from kg.cli_console import err, fail as _fail, out
 from kg.config import Settings
 from kg.errors import CdkgError
 from kg.export import FORMATS as EXPORT_FORMATS, export as export_dataset
@@ -20,13 +20,6 @@ from kg.stats import stats as compute_stats
 
 app = typer.Typer(help="City Diplomacy Knowledge Graph toolkit.", no_args_is_help=True, add_completion=False)
 app.add_typer(analyze_app, name="analyze")
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _build_with_progress(settings: Settings):

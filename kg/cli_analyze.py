@@ -4,16 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from kg.cli_console import err, fail as _fail, out
 from kg.config import Settings
 from kg.errors import CdkgError
 
 app = typer.Typer(help="Network analysis of the projected graph: measures, explained paths, ego networks, timelines.",
                   no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
 
 RELATION = typer.Option(None, "--relation", "-r", help="keep this relation (repeatable): agreement, membership, aid, event, tenure, designation, proposal, programme")
 KIND = typer.Option(None, "--kind", help="keep ties of this kind (repeatable), e.g. 'sister-city (twinning)'")
@@ -22,11 +20,6 @@ AS_OF = typer.Option(None, "--as-of", help="the network as it stood on YYYY-MM-D
 COUNTRY = typer.Option(None, "--country", help="keep ties with an endpoint in this country (IRI, English name or ISO code)")
 NETWORK = typer.Option(None, "--network", help="keep this network's memberships and the ties among its members (IRI or name)")
 OUT = typer.Option(None, "--out", "-o", help="folder to write CSV/JSON (and PNG/SVG charts) to")
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _graph(relation, kind, status, as_of, country, network):
