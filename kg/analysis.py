@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
+from kg import explore
 from kg.errors import NetworkInputError, UnknownNodeError
 from kg.projection import city_graph
 from kg.projection_facts import local_name, rows
@@ -138,11 +139,8 @@ def ego(g: nx.MultiDiGraph, city: str, hops: int = 1) -> nx.MultiDiGraph:
     if hops not in (1, 2, 3):
         raise NetworkInputError(f"--hops must be 1, 2 or 3, not {hops}: the world graph's 4-hop neighbourhood is most of it.")
     centre = resolve_city(g, city)
-    seen, frontier = {centre}, {centre}
-    for _ in range(hops):
-        frontier = {m for n in frontier for m in (*g.successors(n), *g.predecessors(n))} - seen
-        seen |= frontier
-    sub = g.subgraph(seen).copy()
+    # The walk the network pages use, without their cap on the number of nodes.
+    sub = explore.ego(g, centre, hops, max_nodes=g.number_of_nodes()).graph
     sub.graph.update(centre=centre, hops=hops)
     return sub
 
