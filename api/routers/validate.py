@@ -1,21 +1,18 @@
-"""POST /validate: check RDF against the SHACL shapes in the context of the served graph; stores nothing."""
+"""POST /validate: check RDF against the SHACL shapes in the context of the served graph; stores nothing.
+
+The body is untrusted: it is checked (size, nesting) and then parsed and validated in a limited
+worker process (api/uploads.py), so a hostile body costs at most one killed process."""
 from __future__ import annotations
 
-import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import SettingsDep, StoreDep
-from kg.errors import CdkgError, DataSyntaxError
-from kg.shacl_report import to_dict, to_turtle
-from kg.validate import parse_body, validate_contribution
+from api.deps import ServiceDep
+from api.uploads import ClientGone, validate_upload
 
 router = APIRouter(prefix="/validate", tags=["validation"])
 
-FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
-           "application/trig": ox.RdfFormat.TRIG, "application/ld+json": ox.RdfFormat.JSON_LD,
-           "application/n-triples": ox.RdfFormat.N_TRIPLES}
+FORMATS = {"text/turtle", "application/x-turtle", "application/trig", "application/ld+json", "application/n-triples"}
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -31,24 +28,26 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 
 
 @router.post("", summary="Validate Turtle, TriG, JSON-LD or N-Triples against the shapes (nothing is stored)",
-             responses={400: {"description": "syntax error (with line and column)"}, 413: {"description": "body too large"},
-                        415: {"description": "unsupported Content-Type"}})
-async def validate(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+             responses={400: {"description": "syntax error (with line and column), nesting too deep"},
+                        413: {"description": "body too large"}, 415: {"description": "unsupported Content-Type"},
+                        422: {"description": "a limit was reached (time, memory) while parsing or validating"},
+                        503: {"description": "too many validations at once (Retry-After)"}})
+async def validate(request: Request, state: ServiceDep) -> Response:
+    settings = state.settings
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in FORMATS:
-        raise HTTPException(415, f"Content-Type '{ctype or 'none'}' is not supported; send one of {', '.join(sorted(set(FORMATS) - {'application/x-turtle'}))}")
+        raise HTTPException(415, f"Content-Type '{ctype or 'none'}' is not supported; send one of {', '.join(sorted(FORMATS - {'application/x-turtle'}))}")
     body = await _read_limited(request, settings.validate_max_bytes)
     if not body.strip():
         raise HTTPException(400, "empty body: send the RDF to validate")
     try:
-        contribution = parse_body(body, FORMATS[ctype], settings)
-    except DataSyntaxError as exc:
-        return JSONResponse({"error": "syntax error", "detail": exc.detail, "line": exc.line, "column": exc.column},
-                            status_code=400)
-    try:
-        report = await run_in_threadpool(validate_contribution, contribution, store, settings)
-    except CdkgError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
-    if "text/turtle" in request.headers.get("accept", ""):
-        return Response(to_turtle(report, settings.base_iri), media_type="text/turtle")
-    return JSONResponse(to_dict(report))
+        kind, value = await validate_upload(request, state, body, ctype, "text/turtle" in request.headers.get("accept", ""))
+    except ClientGone:
+        return Response(status_code=499)  # nobody is listening
+    if kind == "syntax":
+        return JSONResponse(value, status_code=400)
+    if kind == "error":
+        return JSONResponse({"error": value}, status_code=400)
+    if kind == "turtle":
+        return Response(value, media_type="text/turtle")
+    return JSONResponse(value)
