@@ -8,6 +8,7 @@ upload does not wait for a Python start-up.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 import time
@@ -42,6 +43,7 @@ async def _readable(fds: tuple[int, ...], timeout: float) -> bool:
     finally:
         for fd in fds:
             loop.remove_reader(fd)
+            os.set_blocking(fd, True)  # uvloop left it non-blocking: a large send would fail with EAGAIN
 
 
 class UploadRunner:
@@ -50,9 +52,17 @@ class UploadRunner:
         self._spare: Worker | None = None
 
     def _take(self) -> Worker:
-        worker = self._spare if self._spare is not None and self._spare.proc.is_alive() else Worker()
-        self._spare = Worker()  # start the next one now: it warms up while this job runs
-        return worker
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.proc.is_alive():
+            return spare
+        if spare is not None:
+            spare.close()
+        return Worker()
+
+    def _replenish(self) -> None:
+        """Start the next warm worker after a job, not during it (it would compete for the CPU)."""
+        if self._spare is None:
+            self._spare = Worker()
 
     async def run(self, request: Request, job: Callable, args: tuple, limits: Limits) -> Outcome:
         """Run job(*args) in a worker under `limits`; 503 when all slots are taken."""
@@ -78,6 +88,7 @@ class UploadRunner:
         finally:
             worker.close()
             self.busy -= 1
+            self._replenish()
 
 
 def runner(request: Request) -> UploadRunner:

@@ -45,7 +45,7 @@ def validate_body(body: bytes, media_type: str, settings: Settings, context: str
     except DataSyntaxError as exc:
         return _syntax(exc)
     try:
-        report = validate_contribution(contribution, _open_context(context), settings)
+        report = validate_contribution(contribution, _open_context(context), settings, in_place=True)
     except CdkgError as exc:
         return "error", str(exc)
     return ("turtle", to_turtle(report, settings.base_iri)) if turtle else ("json", to_dict(report))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -240,13 +240,15 @@ def read_contribution(paths: Iterable[Path], settings: Settings) -> tuple[Contri
 
 
 def validate_contribution(contribution: Contribution, context: ox.Store, settings: Settings | None = None,
-                          engine: str = "fast", files: dict[str, Path] | None = None) -> ValidationReport:
+                          engine: str = "fast", files: dict[str, Path] | None = None,
+                          in_place: bool = False) -> ValidationReport:
     """Validate a contribution in the context of a built store; only the nodes it touches are checked.
 
-    The context store is not modified (the work happens on a throw-away copy)."""
+    The context store is not modified (the work happens on a throw-away copy), unless `in_place`:
+    the caller's context is already a throw-away copy (the service's upload workers)."""
     settings = settings or Settings()
     shapes = load_shapes(settings.shapes_dir)
-    with scratch_copy(context) as scratch:
+    with (nullcontext(context) if in_place else scratch_copy(context)) as scratch:
         scope = stage(scratch, settings, contribution)
         report = run_engine(scratch, shapes, engine, scope=scope)
         describe(report, scratch, {**graph_files(settings), **(files or {})})
