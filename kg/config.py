@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     validate_max_bytes: int = Field(5_000_000, description="Largest body POST /validate accepts (bytes); larger answers 413.")
     validate_max_depth: int = Field(64, ge=1, description="Deepest bracket nesting accepted in an uploaded or contributed JSON-LD, Turtle or TriG file; deeper answers 400 before any parser runs.")
     validate_timeout: float = Field(20.0, gt=0, description="Seconds an upload may take to parse and validate in its worker process (POST /validate, Graph Store uploads); then the worker is killed and the answer is 422.")
-    validate_memory_mb: int = Field(1024, ge=64, description="Memory (MB) an upload's worker process may add for parsing and validation; past it the answer is 422.")
+    validate_memory_mb: int = Field(1024, ge=256, description="Memory (MB) an upload's worker process may add for parsing and validation (RLIMIT_DATA; opening the store's copy alone takes ~150 MB); past it the answer is 422.")
     validate_concurrency: int = Field(2, ge=1, description="Uploads parsed or validated at once (each in its own process); the next answers 503 with Retry-After.")
     release_dir: Path | None = Field(None, description="Where `cdkg publish` puts the release (default: <build_dir>/release).")
     # Web service (api/): see docs/service.md.

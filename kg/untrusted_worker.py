@@ -33,9 +33,13 @@ def _set_name(name: bytes) -> None:
         pass
 
 
-def _vm_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[0]) * resource.getpagesize()
+def _data_bytes() -> int:
+    """Private writable memory in use (what RLIMIT_DATA counts)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _main(conn, stderr_path: str) -> None:
@@ -57,7 +61,9 @@ def _main(conn, stderr_path: str) -> None:
         return
     _set_name(JOB_NAME)
     extra = limits.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + extra, _vm_bytes() + extra))
+    # RLIMIT_DATA, not RLIMIT_AS: the store's threads reserve hundreds of MB of address space they never use.
+    cap = _data_bytes() + extra
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
     cpu = used + int(limits.timeout) + 2  # the parent's wall-time kill comes first; this is the backstop
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -140,9 +146,11 @@ class Worker:
                 said = f.read()[-2000:]
         except OSError:
             said = ""
-        if code in (-signal.SIGXCPU, -signal.SIGKILL) and "memory" not in said:
+        out_of_memory = any(s in said for s in ("memory", "MemoryError", "allocat", "bad_alloc",
+                                                   "Resource temporarily unavailable"))  # the last: no room for a thread
+        if code in (-signal.SIGXCPU, -signal.SIGKILL) and not out_of_memory:
             return Outcome("timeout", f"used more than {limits.timeout:g} s of CPU (CDKG_VALIDATE_TIMEOUT); the worker was stopped")
-        if "memory" in said or "MemoryError" in said or "allocat" in said:
+        if out_of_memory:
             return Outcome("memory", self._memory_message(limits))
         if "overflow" in said or code == -signal.SIGSEGV:
             return Outcome("crash", f"the parser crashed (stack overflow: nesting too deep; limit {limits.max_depth} "

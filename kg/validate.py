@@ -9,6 +9,7 @@ so shapes see entailed types without re-reasoning; contributions get incremental
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
@@ -22,11 +23,12 @@ from kg.config import Settings
 from kg.contribution import SCOPE_GRAPH, Contribution, scratch_copy, stage
 from kg.convert import to_ox, to_rdflib
 from kg.errors import CdkgError, DataSyntaxError
-from kg.load import add_triples, ontology_files, parse_file
+from kg.load import add_triples, ontology_files, parse_file, rdf_format
 from kg.namespaces import RDFS
 from kg.shacl_results import ValidationReport, ValidationResult, results_from_pyshacl
 from kg.source_lines import definition_line
 from kg.sources import discover_sources
+from kg.untrusted import Limits, precheck
 
 ENGINES = ("fast", "pyshacl")
 CONTRIBUTION_GRAPH = "contribution"
@@ -234,6 +236,8 @@ def read_contribution(paths: Iterable[Path], settings: Settings) -> tuple[Contri
         n = 2
         while ox.NamedNode(iri) in contribution.graphs:
             iri, n = settings.graph_iri(f"{CONTRIBUTION_GRAPH}/{path.stem}-{n}"), n + 1
+        # A contribution is untrusted: nesting that would crash the parser, or RDF/XML entities, are refused first.
+        precheck(path.read_bytes(), rdf_format(path), Limits.from_settings(settings, max_bytes=sys.maxsize), str(path))
         contribution.graphs[ox.NamedNode(iri)] = parse_file(path, settings.base_iri)
         files[iri] = path
     return contribution, files

@@ -83,7 +83,7 @@ def test_syntax_error_is_400_with_line_and_column(service):
 
 
 def test_unsupported_type_is_415_and_large_body_413(service):
-    assert _post(service, TTL, "application/rdf+xml").status_code == 415
+    assert _post(service, TTL, "application/pdf").status_code == 415
     assert _post(service, TTL, "").status_code == 415
     big = TTL + "# " + "x" * 30000 + "\n"
     r = _post(service, big, "text/turtle")

@@ -12,7 +12,8 @@ from api.uploads import ClientGone, validate_upload
 
 router = APIRouter(prefix="/validate", tags=["validation"])
 
-FORMATS = {"text/turtle", "application/x-turtle", "application/trig", "application/ld+json", "application/n-triples"}
+FORMATS = {"text/turtle", "application/x-turtle", "application/trig", "application/ld+json", "application/n-triples",
+           "application/rdf+xml"}
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -27,8 +28,8 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-@router.post("", summary="Validate Turtle, TriG, JSON-LD or N-Triples against the shapes (nothing is stored)",
-             responses={400: {"description": "syntax error (with line and column), nesting too deep"},
+@router.post("", summary="Validate Turtle, TriG, JSON-LD, N-Triples or RDF/XML against the shapes (nothing is stored)",
+             responses={400: {"description": "syntax error (with line and column), nesting too deep, RDF/XML with a DOCTYPE"},
                         413: {"description": "body too large"}, 415: {"description": "unsupported Content-Type"},
                         422: {"description": "a limit was reached (time, memory) while parsing or validating"},
                         503: {"description": "too many validations at once (Retry-After)"}})
