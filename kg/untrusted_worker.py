@@ -46,11 +46,13 @@ def _main(conn, stderr_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which kills us
     err = os.open(stderr_path, os.O_WRONLY | os.O_TRUNC)
     os.dup2(err, 2)  # a native crash prints its reason here; the parent reads it
-    from kg.config import Settings
-    from kg.validate import _compiled, load_shapes
+    import pyoxigraph as ox
 
-    try:  # warm: the job should not pay for the shapes
-        _compiled(load_shapes(Settings().shapes_dir))
+    from kg.config import Settings
+    from kg.validate import load_shapes, run_engine
+
+    try:  # warm: the job should not pay for the shapes, nor for the engine's first run in a process
+        run_engine(ox.Store(), load_shapes(Settings().shapes_dir), "fast", scope=set())
     except Exception:  # a shapes problem is reported by the job itself
         pass
     conn.send(("ready",))
