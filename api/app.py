@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.routers import dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
 from api.state import start_service
+from api.uploads import close_runner
 from kg.config import Settings
 from kg.query import open_store
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
         service = await start_service(app, settings, on_disk=store is None)
         yield
         await service.stop()
+        close_runner(app.state)
 
     app = FastAPI(title="City Diplomacy Knowledge Graph", version="0.1.0", lifespan=lifespan,
                   description="SPARQL 1.1 endpoint and pages over a sourced graph of city-diplomacy relationships.")

@@ -51,6 +51,11 @@ class UploadRunner:
         self.slots, self.busy = slots, 0
         self._spare: Worker | None = None
 
+    def close(self) -> None:
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
+
     def _take(self) -> Worker:
         spare, self._spare = self._spare, None
         if spare is not None and spare.proc.is_alive():
@@ -89,6 +94,12 @@ class UploadRunner:
             worker.close()
             self.busy -= 1
             self._replenish()
+
+
+def close_runner(app_state) -> None:
+    """At shutdown: stop the warm worker and drop its log file (uvicorn ends by its signal: no atexit)."""
+    if getattr(app_state, "uploads", None) is not None:
+        app_state.uploads.close()
 
 
 def runner(request: Request) -> UploadRunner:

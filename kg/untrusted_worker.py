@@ -100,6 +100,7 @@ class Worker:
         child.close()
         self.conn = parent
         self.warm = False
+        self._err = None
 
     @property
     def pid(self) -> int:
@@ -112,6 +113,9 @@ class Worker:
                 self.warm = self.conn.recv() == ("ready",)
             except (EOFError, OSError):
                 return False
+            if self.warm and self._err is None:  # the child holds the file open: keep a handle, drop the name
+                self._err = open(self.stderr_path, "rb")
+                os.unlink(self.stderr_path)
         return self.warm
 
     def run(self, job: Callable, args: tuple, limits: Limits) -> None:
@@ -144,8 +148,11 @@ class Worker:
     def _death(self, limits: Limits) -> Outcome:
         code = self.proc.exitcode
         try:
-            with open(self.stderr_path, errors="replace") as f:
-                said = f.read()[-2000:]
+            if self._err is not None:
+                said = self._err.read().decode(errors="replace")[-2000:]
+            else:
+                with open(self.stderr_path, errors="replace") as f:
+                    said = f.read()[-2000:]
         except OSError:
             said = ""
         out_of_memory = any(s in said for s in ("memory", "MemoryError", "allocat", "bad_alloc",
@@ -168,7 +175,10 @@ class Worker:
     def close(self) -> None:
         self.kill()
         self.conn.close()
-        try:
-            os.unlink(self.stderr_path)
-        except OSError:
-            pass
+        if self._err is not None:
+            self._err.close()
+        else:
+            try:
+                os.unlink(self.stderr_path)
+            except OSError:
+                pass
