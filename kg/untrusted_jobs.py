@@ -17,13 +17,13 @@ def _syntax(exc: DataSyntaxError) -> tuple[str, dict]:
 def parse_to_ntriples(body: bytes, media_type: str, base_iri: str | None) -> tuple[str, object]:
     """("ok", N-Triples bytes) - flat, so the server re-reads them safely - or ("syntax", details)."""
     fmt = ox.RdfFormat.from_media_type(media_type)
-    try:
-        triples = [q.triple for q in ox.parse(body, format=fmt, base_iri=base_iri)]
+    try:  # streamed: the triples are never all held as Python objects
+        return "ok", ox.serialize((q.triple for q in ox.parse(body, format=fmt, base_iri=base_iri)),
+                                  format=ox.RdfFormat.N_TRIPLES) or b""
     except SyntaxError as exc:
         return _syntax(DataSyntaxError("body", exc.lineno, exc.offset, exc.msg or str(exc)))
     except (ValueError, UnicodeDecodeError) as exc:
         return _syntax(DataSyntaxError("body", None, None, str(exc)))
-    return "ok", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
 
 
 def _open_context(path: str) -> ox.Store:
