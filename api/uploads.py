@@ -50,24 +50,36 @@ class UploadRunner:
     def __init__(self, slots: int):
         self.slots, self.busy = slots, 0
         self._spare: Worker | None = None
+        self._starting = False
 
     def close(self) -> None:
         if self._spare is not None:
             self._spare.close()
             self._spare = None
 
-    def _take(self) -> Worker:
+    async def _take(self) -> Worker:
         spare, self._spare = self._spare, None
         if spare is not None and spare.proc.is_alive():
             return spare
         if spare is not None:
             spare.close()
-        return Worker()
+        # In a thread: the first start waits for the fork server's imports (seconds), not the event loop.
+        return await run_in_threadpool(Worker)
 
     def _replenish(self) -> None:
         """Start the next warm worker after a job, not during it (it would compete for the CPU)."""
+        if self._spare is None and not self._starting:
+            self._starting = True
+            asyncio.get_running_loop().run_in_executor(None, Worker).add_done_callback(self._spare_started)
+
+    def _spare_started(self, started: asyncio.Future) -> None:
+        self._starting = False
+        if started.cancelled() or started.exception() is not None:
+            return
         if self._spare is None:
-            self._spare = Worker()
+            self._spare = started.result()
+        else:
+            started.result().close()
 
     async def run(self, request: Request, job: Callable, args: tuple, limits: Limits) -> Outcome:
         """Run job(*args) in a worker under `limits`; 503 when all slots are taken."""
@@ -75,7 +87,11 @@ class UploadRunner:
             raise HTTPException(503, f"{self.busy} uploads are being checked (CDKG_VALIDATE_CONCURRENCY); try again shortly",
                                 headers={"Retry-After": str(max(1, round(limits.timeout / 4)))})
         self.busy += 1
-        worker = self._take()
+        try:
+            worker = await self._take()
+        except BaseException:
+            self.busy -= 1
+            raise
         try:
             if not worker.warm and not (await _readable(worker.fds(), _STARTUP) and worker.wait_warm(0)):
                 return Outcome("crash", "the upload worker did not start; try again")
