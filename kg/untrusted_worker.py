@@ -130,7 +130,7 @@ class Worker:
         """The job's result, or why the process died (call when fds() is readable, or after kill())."""
         if timed_out:
             self.kill()
-            return Outcome("timeout", f"took longer than {limits.timeout:g} s (CDKG_VALIDATE_TIMEOUT); the worker was stopped")
+            return Outcome("timeout", f"parsing and validation took longer than {limits.timeout:g} s (CDKG_VALIDATE_TIMEOUT); the worker was stopped")
         try:
             if self.conn.poll():
                 kind, value = self.conn.recv()
