@@ -15,6 +15,7 @@ from api.query_job import QueryJob
 from api.query_pool import PoolBusy, QueryTimeout, WorkerLost
 from api.results import graph_bytes
 from api.routers.update import run_update
+from api.sparql_text import outbound_refusal
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
 from kg.namespaces import prefixes as project_prefixes
@@ -67,6 +68,10 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
         return await run_update(request, state, req)
     if not req.text.strip():
         raise HTTPException(400, "the 'query' parameter is empty")
+    refusal = outbound_refusal(req.text, endpoint_url(request), project_prefixes(settings.base_iri),
+                               settings.federation_endpoints)
+    if refusal:
+        raise HTTPException(400, refusal)
     result_format, graph_format = _formats(request, req)
     job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=project_prefixes(settings.base_iri),
                    default_graphs=req.iris("default-graph-uri"), named_graphs=req.iris("named-graph-uri"),
