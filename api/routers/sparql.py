@@ -24,6 +24,10 @@ from kg.query import query_library
 router = APIRouter(prefix="/sparql", tags=["sparql"])
 
 _MEDIA = {**RESULTS.types, **GRAPHS.types}
+# The query UI: YASGUI from /sparql/ui/ started by an inline script; it queries this endpoint only.
+UI_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+          "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+          "frame-ancestors 'none'")
 _TEXT_TYPES = ("text/",)
 
 
@@ -126,7 +130,7 @@ def _ui_page(request: Request, state) -> Response:
     return templates.TemplateResponse(request, "sparql_ui.html", {
         "examples": examples, "assets": assets_present(settings.ui_assets_dir), "title": "SPARQL query",
         "default_query": examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-        "timeout": settings.query_timeout, "max_results": settings.max_results})
+        "timeout": settings.query_timeout, "max_results": settings.max_results}, headers={"Content-Security-Policy": UI_CSP})
 
 
 @router.get("/ui/{name}", include_in_schema=False)
