@@ -198,6 +198,7 @@ class Outbound(NamedTuple):
     target: str | None  # the absolute IRI it names; None when the text cannot tell (a variable, an unknown prefix)
 
 
+_OUTBOUND_WORD = re.compile(r"service|load", re.I)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
 _PNAME = re.compile(r"([A-Za-z\u00C0-\uFFFF][\w\-.\u00C0-\uFFFF]*)?:((?:[\w\-.:%\u00C0-\uFFFF]|\\.)*)")
@@ -251,6 +252,8 @@ def outbound_requests(text: str, base_iri: str, prefixes: dict[str, str] | None 
     Keywords are found by the lexer (so a SERVICE inside a string, an IRI or a comment is not one);
     prefixed names resolve with the query's PREFIX lines over `prefixes` (the predeclared ones), and
     relative IRIs against BASE or else `base_iri`, as the engine resolves them."""
+    if not _OUTBOUND_WORD.search(text):  # most queries: no lexing (the engine reads no \u escape in keywords)
+        return []
     toks = tokens(text)
     declared, base = _prologue(toks, prefixes or {})
     base = urljoin_base(base_iri, base)
