@@ -32,11 +32,19 @@ class Token(NamedTuple):  # a tuple: the service lexes every query, and frozen d
         return self.text.upper()
 
 
+def _escaped(text: str, at: int) -> bool:
+    """Is the character at `at` escaped: preceded by an odd run of backslashes (`\\\"` is `\\` then `\"`)."""
+    run = at
+    while run > 0 and text[run - 1] == "\\":
+        run -= 1
+    return (at - run) % 2 == 1
+
+
 def _string_end(text: str, i: int) -> int:
     for quote in _LONG_STRINGS:
         if text.startswith(quote, i):
             end = text.find(quote, i + 3)
-            while end != -1 and text[end - 1] == "\\" and text[end - 2] != "\\":
+            while end != -1 and _escaped(text, end):
                 end = text.find(quote, end + 1)
             return len(text) if end == -1 else end + 3
     quote, j = text[i], i + 1
