@@ -1,4 +1,5 @@
-"""Just enough SPARQL lexing for the protocol: find FROM clauses, split updates, add USING clauses.
+"""Just enough SPARQL lexing for the protocol: find FROM clauses, split updates, add USING clauses, find
+the SERVICE and LOAD targets (requests the engine would send from the server).
 
 pyoxigraph does not expose its parse tree, and two protocol rules need to look at the text:
 - a query's own FROM / FROM NAMED must win over the service's union default graph;
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Iterator, NamedTuple
+from urllib.parse import urljoin
 
 _IRI = re.compile(r'<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>')  # \u escapes: the engine decodes them
 _WORD = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\-.:\u00C0-\uFFFF]*")
@@ -240,8 +242,6 @@ def _prologue(toks: list[Token], prefixes: dict[str, str]) -> tuple[dict[str, st
 
 
 def _target(text: str, tok: Token, prefixes: dict[str, str], base: str) -> tuple[str, str | None]:
-    from urllib.parse import urljoin
-
     if tok.kind == "iri":
         return tok.text, urljoin(base, _unescape(tok.text[1:-1]))
     m = _PNAME.match(text, tok.start) if tok.kind in ("word", "punct") else None
@@ -264,7 +264,7 @@ def outbound_requests(text: str, base_iri: str, prefixes: dict[str, str] | None 
         return []
     toks = tokens(text)
     declared, base = _prologue(toks, prefixes or {})
-    base = urljoin_base(base_iri, base)
+    base = urljoin(base_iri, base) if base else base_iri
     found: list[Outbound] = []
     for i, t in enumerate(toks):
         # `true.SERVICE` lexes as one word here but as `true . SERVICE` in the engine: look at the last part
@@ -278,12 +278,6 @@ def outbound_requests(text: str, base_iri: str, prefixes: dict[str, str] | None 
         written, target = _target(text, toks[j], declared, base)
         found.append(Outbound(keyword, written, target))
     return found
-
-
-def urljoin_base(endpoint: str, declared: str | None) -> str:
-    from urllib.parse import urljoin
-
-    return urljoin(endpoint, declared) if declared else endpoint
 
 
 def outbound_refusal(text: str, base_iri: str, prefixes: dict[str, str], allowed: frozenset[str]) -> str | None:
