@@ -7,8 +7,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.routers import dataset, docs, entities, explore, health, home, search, sparql, update
+from api.routers import api_docs, dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
+from api.security_headers import SecurityHeaders
 from api.state import start_service
 from api.uploads import close_runner
 from kg.config import Settings
@@ -27,15 +28,16 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
         await service.stop()
         close_runner(app.state)
 
-    app = FastAPI(title="City Diplomacy Knowledge Graph", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="City Diplomacy Knowledge Graph", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="SPARQL 1.1 endpoint and pages over a sourced graph of city-diplomacy relationships.")
     app.state.settings = settings
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
                        expose_headers=["X-CDKG-Truncated", "X-SPARQL-MaxRows"])
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so error answers get the headers too
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(validate_router.router)
     for router in (update.router, entities.router, search.router, home.router, docs.router, dataset.router,
-                   explore.router):
+                   explore.router, api_docs.router):
         app.include_router(router)
     return app

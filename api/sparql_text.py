@@ -1,4 +1,5 @@
-"""Just enough SPARQL lexing for the protocol: find FROM clauses, split updates, add USING clauses.
+"""Just enough SPARQL lexing for the protocol: find FROM clauses, split updates, add USING clauses, find
+the SERVICE and LOAD targets (requests the engine would send from the server).
 
 pyoxigraph does not expose its parse tree, and two protocol rules need to look at the text:
 - a query's own FROM / FROM NAMED must win over the service's union default graph;
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import re
 from typing import Iterator, NamedTuple
+from urllib.parse import urljoin
 
-_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_IRI = re.compile(r'<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>')  # \u escapes: the engine decodes them
 _WORD = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\-.:\u00C0-\uFFFF]*")
 _VAR = re.compile(r"[?$]\w+")
 _SPACE = re.compile(r"\s+")
@@ -32,11 +34,19 @@ class Token(NamedTuple):  # a tuple: the service lexes every query, and frozen d
         return self.text.upper()
 
 
+def _escaped(text: str, at: int) -> bool:
+    """Is the character at `at` escaped: preceded by an odd run of backslashes (`\\\"` is `\\` then `\"`)."""
+    run = at
+    while run > 0 and text[run - 1] == "\\":
+        run -= 1
+    return (at - run) % 2 == 1
+
+
 def _string_end(text: str, i: int) -> int:
     for quote in _LONG_STRINGS:
         if text.startswith(quote, i):
             end = text.find(quote, i + 3)
-            while end != -1 and text[end - 1] == "\\" and text[end - 2] != "\\":
+            while end != -1 and _escaped(text, end):
                 end = text.find(quote, end + 1)
             return len(text) if end == -1 else end + 3
     quote, j = text[i], i + 1
@@ -189,3 +199,101 @@ def insert_targets(update: str, base_iri: str | None = None) -> set[str | None] 
                 targets.add(with_graph)
             i += 1
     return targets
+
+
+class Outbound(NamedTuple):
+    """A request the query engine would send elsewhere: SERVICE (a federated query) or LOAD (a fetch)."""
+    keyword: str  # SERVICE | LOAD
+    written: str  # the target as written in the text
+    target: str | None  # the absolute IRI it names; None when the text cannot tell (a variable, an unknown prefix)
+
+
+_OUTBOUND_WORD = re.compile(r"service|load", re.I)
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+_PNAME = re.compile(r"([A-Za-z\u00C0-\uFFFF][\w\-.\u00C0-\uFFFF]*)?:((?:[\w\-.:%\u00C0-\uFFFF]|\\.)*)")
+
+
+def _unescape(text: str) -> str:
+    # The engine decodes \u escapes inside IRIs (<http://127.0.0.1\u003A9999/> is port 9999): so must the check.
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _prologue(toks: list[Token], prefixes: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """PREFIX and BASE declarations (anywhere at depth 0: an update may repeat them per operation)."""
+    declared, base = dict(prefixes), None
+    for i, t in enumerate(toks[:-1]):
+        if t.depth or t.kind != "word":
+            continue
+        if t.upper == "BASE" and toks[i + 1].kind == "iri":
+            base = _unescape(toks[i + 1].text[1:-1])
+        elif t.upper == "PREFIX":
+            name = toks[i + 1]
+            iri = toks[i + 2] if i + 2 < len(toks) else None
+            if name.kind == "punct" and name.text == ":":
+                name_text = ""
+            elif name.kind == "word" and name.text.endswith(":"):
+                name_text = name.text[:-1]
+            else:
+                continue
+            if iri is not None and iri.kind == "iri":
+                declared[name_text] = _unescape(iri.text[1:-1])
+    return declared, base
+
+
+def _target(text: str, tok: Token, prefixes: dict[str, str], base: str) -> tuple[str, str | None]:
+    if tok.kind == "iri":
+        return tok.text, urljoin(base, _unescape(tok.text[1:-1]))
+    m = _PNAME.match(text, tok.start) if tok.kind in ("word", "punct") else None
+    if m is None or not m.group(0) or (tok.kind == "punct" and tok.text != ":"):
+        return tok.text, None
+    written = m.group(0).rstrip(".")
+    prefix, _, local = written.partition(":")
+    if prefix not in prefixes:
+        return written, None
+    return written, urljoin(base, prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", _unescape(local)))
+
+
+def outbound_requests(text: str, base_iri: str, prefixes: dict[str, str] | None = None) -> list[Outbound]:
+    """Every SERVICE and LOAD target in a query or update, resolved to an absolute IRI where the text says.
+
+    Keywords are found by the lexer (so a SERVICE inside a string, an IRI or a comment is not one);
+    prefixed names resolve with the query's PREFIX lines over `prefixes` (the predeclared ones), and
+    relative IRIs against BASE or else `base_iri`, as the engine resolves them."""
+    if not _OUTBOUND_WORD.search(text):  # most queries: no lexing (the engine reads no \u escape in keywords)
+        return []
+    toks = tokens(text)
+    declared, base = _prologue(toks, prefixes or {})
+    base = urljoin(base_iri, base) if base else base_iri
+    found: list[Outbound] = []
+    for i, t in enumerate(toks):
+        # `true.SERVICE` lexes as one word here but as `true . SERVICE` in the engine: look at the last part
+        if t.kind != "word" or ":" in t.text or (keyword := t.upper.rsplit(".", 1)[-1]) not in ("SERVICE", "LOAD"):
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "word" and toks[j].upper.rsplit(".", 1)[-1] == "SILENT":
+            j += 1
+        if j >= len(toks):
+            continue  # a syntax error; the engine says so
+        written, target = _target(text, toks[j], declared, base)
+        found.append(Outbound(keyword, written, target))
+    return found
+
+
+def outbound_refusal(text: str, base_iri: str, prefixes: dict[str, str], allowed: frozenset[str]) -> str | None:
+    """Why the text may not run (a SERVICE or LOAD target off the allow-list), or None when it may.
+
+    The engine would send these requests from the server, to any address a client names (an open
+    proxy into the server's network), so only endpoints listed in CDKG_FEDERATION_ALLOW are reachable."""
+    listed = ", ".join(sorted(allowed)) or "none"
+    for out in outbound_requests(text, base_iri, prefixes):
+        what = "federated SERVICE" if out.keyword == "SERVICE" else "LOAD (fetching a document from a URL)"
+        if out.target is None:
+            why = (f"its target {out.written[:200]} is not a fixed IRI" if out.written.startswith(("?", "$"))
+                   else f"its target {out.written[:200]} cannot be resolved to an IRI from the text")
+        elif out.target in allowed:
+            continue
+        else:
+            why = f"<{out.target[:200]}> is not on the allow-list"
+        return (f"{what} is disabled on this endpoint ({why}); allowed endpoints: {listed} (CDKG_FEDERATION_ALLOW)")
+    return None

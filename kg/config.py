@@ -37,7 +37,14 @@ class Settings(BaseSettings):
     warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
     max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
     ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
+    max_header_bytes: int = Field(16_384, ge=1024, description="Largest size of a request's headers in bytes (`cdkg serve`); more is 431 and the connection is closed.")
+    max_headers: int = Field(100, ge=10, description="Most headers in one request (`cdkg serve`); more is 431.")
+    federation_allow: str = Field("", description="SPARQL endpoint IRIs (space- or comma-separated) that SERVICE and LOAD may reach; empty = none: the server sends no request a client names.")
     write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validate / shapes/).")
+
+    @property
+    def federation_endpoints(self) -> frozenset[str]:
+        return frozenset(self.federation_allow.replace(",", " ").split())
 
     @property
     def store_dir(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -21,17 +22,61 @@ def ontology_source(ontology_dir: Path) -> Path:
     return ontology_dir / "cdkg.ttl"
 
 
+_PAGE_VERSION = "2"  # part of the cache key: bump when the page's making changes
+
+
+def _documented_graph(source: Path):
+    """The ontology as pyLODE should see it: the owl:Ontology is the one thing documented as an ontology.
+
+    pyLODE takes every skos:ConceptScheme for an ontology too and heads the page with the last one (wrong
+    title, IRI and headings), so the schemes lose that type here (only here: the served Turtle keeps it)."""
+    from rdflib import RDF, SKOS, Graph
+
+    graph = Graph(bind_namespaces="core").parse(source)
+    graph.remove((None, RDF.type, SKOS.ConceptScheme))
+    return graph
+
+
+def _labels_per_language(html: str, graph) -> str:
+    """pyLODE writes a heading as all its labels run together ("edge targetمقصد یال"): show the English
+    one, then each other language isolated in its own <bdi lang dir> element."""
+    from html import escape
+    from itertools import permutations
+
+    from rdflib import RDFS, SKOS
+
+    for subject in set(graph.subjects(RDFS.label, None)):
+        labels = list(dict.fromkeys([*graph.objects(subject, RDFS.label), *graph.objects(subject, SKOS.prefLabel)]))
+        if not 1 < len(labels) <= 3:
+            continue
+        ordered = sorted(labels, key=lambda lit: (lit.language != "en", lit.language or ""))
+        shown = escape(str(ordered[0]), quote=False) + "".join(
+            f' · <bdi lang="{lit.language}" dir="{"rtl" if lit.language in ("fa", "ar") else "auto"}">'
+            f"{escape(str(lit), quote=False)}</bdi>" for lit in ordered[1:])
+        for order in permutations(labels):
+            html = html.replace(">" + escape("".join(map(str, order)), quote=False), ">" + shown)
+    return html
+
+
 def pylode_html(ontology_dir: Path, cache_dir: Path) -> str:
     """pyLODE's page for the ontology, regenerated only when the ontology file changes."""
     source = ontology_source(ontology_dir)
-    key = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    key = hashlib.sha256(source.read_bytes() + _PAGE_VERSION.encode()).hexdigest()[:16]
     cached = cache_dir / f"ontology-{key}.html"
     if cached.is_file():
         return cached.read_text(encoding="utf-8")
     logging.getLogger("pylode").setLevel(logging.WARNING)
     from pylode import OntPub  # imported here: slow to import, needed only on the first request
+    from rdflib import OWL, RDF, RDFS
 
-    html = OntPub(ontology=str(source)).make_html()
+    graph = _documented_graph(source)
+    html = _labels_per_language(OntPub(ontology=graph).make_html(), graph)
+    ontology = next(graph.subjects(RDF.type, OWL.Ontology))
+    title = next((lit for lit in graph.objects(ontology, RDFS.label) if lit.language == "en"), None)
+    if title is not None:  # pyLODE titles the document with whichever label it read last
+        from html import escape
+
+        html = re.sub(r"<title>.*?</title>", lambda _: f"<title>{escape(str(title))}</title>", html, count=1, flags=re.S)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(".tmp")
     tmp.write_text(html, encoding="utf-8")

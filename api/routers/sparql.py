@@ -15,6 +15,7 @@ from api.query_job import QueryJob
 from api.query_pool import PoolBusy, QueryTimeout, WorkerLost
 from api.results import graph_bytes
 from api.routers.update import run_update
+from api.sparql_text import outbound_refusal
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
 from kg.namespaces import prefixes as project_prefixes
@@ -23,6 +24,10 @@ from kg.query import query_library
 router = APIRouter(prefix="/sparql", tags=["sparql"])
 
 _MEDIA = {**RESULTS.types, **GRAPHS.types}
+# The query UI: YASGUI from /sparql/ui/ started by an inline script; it queries this endpoint only.
+UI_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+          "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+          "frame-ancestors 'none'")
 _TEXT_TYPES = ("text/",)
 
 
@@ -67,6 +72,10 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
         return await run_update(request, state, req)
     if not req.text.strip():
         raise HTTPException(400, "the 'query' parameter is empty")
+    refusal = outbound_refusal(req.text, endpoint_url(request), project_prefixes(settings.base_iri),
+                               settings.federation_endpoints)
+    if refusal:
+        raise HTTPException(400, refusal)
     result_format, graph_format = _formats(request, req)
     job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=project_prefixes(settings.base_iri),
                    default_graphs=req.iris("default-graph-uri"), named_graphs=req.iris("named-graph-uri"),
@@ -121,7 +130,7 @@ def _ui_page(request: Request, state) -> Response:
     return templates.TemplateResponse(request, "sparql_ui.html", {
         "examples": examples, "assets": assets_present(settings.ui_assets_dir), "title": "SPARQL query",
         "default_query": examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-        "timeout": settings.query_timeout, "max_results": settings.max_results})
+        "timeout": settings.query_timeout, "max_results": settings.max_results}, headers={"Content-Security-Policy": UI_CSP})
 
 
 @router.get("/ui/{name}", include_in_schema=False)

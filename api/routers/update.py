@@ -17,7 +17,7 @@ from api.deps import ServiceDep
 from api.negotiation import GRAPHS, negotiate_or_reject
 from api.protocol import FORM, SPARQL_UPDATE, ProtocolRequest, content_type, read_body, read_protocol_request
 from api.results import graph_bytes
-from api.sparql_text import UpdateDatasetConflict, add_using_clauses
+from api.sparql_text import UpdateDatasetConflict, add_using_clauses, outbound_refusal
 from api.uploads import ClientGone, parse_graph
 from api.write_gate import check_before_commit
 from api.writes import WriteError, WriteRefused, delete_graph, graph_exists, graph_node, put_or_post_graph, sparql_update
@@ -80,11 +80,14 @@ def _refused(exc: WriteRefused) -> PlainTextResponse:
 async def run_update(request: Request, state, req: ProtocolRequest) -> Response:
     """A SPARQL Update already read from the request (shared by /sparql and /update)."""
     require_writer(request, state)
+    base = str(request.url.replace(query="", fragment=""))
+    refusal = outbound_refusal(req.text, base, project_prefixes(state.settings.base_iri), state.settings.federation_endpoints)
+    if refusal:
+        raise HTTPException(400, refusal)
     try:
         update = add_using_clauses(req.text, req.iris("using-graph-uri") or [], req.iris("using-named-graph-uri") or [])
     except UpdateDatasetConflict as exc:
         raise HTTPException(400, str(exc)) from None
-    base = str(request.url.replace(query="", fragment=""))
     change = partial(sparql_update, update=update, check=_gate(state), base_iri=base,
                      prefixes=project_prefixes(state.settings.base_iri), staging_dir=_staging(state), infer=_infer(state))
     try:
