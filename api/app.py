@@ -10,8 +10,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.routers import dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
 from api.state import start_service
-from kg.config import Settings
-from kg.query import open_store
+from kg.core import Settings
+from kg.core import open_store
 
 
 def create_app(settings: Settings | None = None, store: ox.Store | None = None) -> FastAPI:

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.query_job import JobOutcome, QueryJob, run_job
 from api.query_pool import PoolBusy, QueryPool, QueryTimeout
 from api.result_cache import ResultCache, cache_key
-from kg.config import Settings
+from kg.core import Settings
 
 
 class _ReadWriteLock:

@@ -15,8 +15,8 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from kg.namespaces import RDF, RDFS
-from kg.paths import shapes_dir
+from kg.core import RDF, RDFS
+from kg.core import shapes_dir
 
 Check = Callable[[ox.Store, list[ox.Quad]], list[str]]
 _TYPE = ox.NamedNode(RDF + "type")

@@ -36,7 +36,7 @@ def _cpu() -> float:
 
 
 def phase_gazetteer_cold(tmp: Path) -> dict:
-    from kg.gazetteer import Gazetteer
+    from kg.sources.gazetteer import Gazetteer
     t0, c0 = time.perf_counter(), _cpu()
     g = Gazetteer(1000, tmp / "cdkg")  # = kg.ingest.gazetteer_cache_dir() when XDG_CACHE_HOME is tmp
     return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "places": len(g.cities), "peak_mb": _peak_mb()}
@@ -45,10 +45,10 @@ def phase_gazetteer_cold(tmp: Path) -> dict:
 def phase_import(tmp: Path) -> dict:
     import pyoxigraph as ox
 
-    from kg.config import Settings
-    from kg.ingest import ingest, load_mappings
-    from kg.load import add_triples, ontology_files, parse_file
-    from kg.sources import discover_sources
+    from kg.core.config import Settings
+    from kg.sources.ingestion import ingest, load_mappings
+    from kg.core.load import add_triples, ontology_files, parse_file
+    from kg.sources.folders import discover_sources
 
     settings = Settings(build_dir=tmp)
     store, names = ox.Store(), []
@@ -71,8 +71,8 @@ def phase_import(tmp: Path) -> dict:
 
 
 def phase_build(tmp: Path) -> dict:
-    from kg.build import build
-    from kg.config import Settings
+    from kg.dataset.builder import build
+    from kg.core.config import Settings
     t0, c0 = time.perf_counter(), _cpu()
     rep = build(Settings(build_dir=tmp))
     return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "asserted": rep.asserted, "inferred": rep.inferred,

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 
 from api.query_job import QueryJob, run_job
 from api.query_pool import QueryPool
-from kg.config import Settings
-from kg.namespaces import prefixes
+from kg.core.config import Settings
+from kg.core.namespaces import prefixes
 
 QUERIES = {
     "ask-empty": "ASK {}",

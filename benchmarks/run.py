@@ -228,12 +228,12 @@ def worker(cfg: dict) -> dict:
     import pyoxigraph as ox
     import rdflib
 
-    from kg.config import Settings
-    from kg.convert import ox_to_rdflib_graph
-    from kg.load import INFERRED_GRAPH, add_triples, ontology_files, parse_file
-    from kg.namespaces import sparql_prefixes
-    from kg.query import execute
-    from kg.reason import reason_with_owlrl, reason_with_rules
+    from kg.core.config import Settings
+    from kg.core.convert import ox_to_rdflib_graph
+    from kg.core.load import INFERRED_GRAPH, add_triples, ontology_files, parse_file
+    from kg.core.namespaces import sparql_prefixes
+    from kg.core.query import execute
+    from kg.dataset.reason import reason_with_owlrl, reason_with_rules
 
     size, path = cfg["size"], Path(cfg["data"])
     reps, budget = cfg["reps"], cfg["rep_budget"]
@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from generate import Generator
 
-    from kg.config import Settings
+    from kg.core.config import Settings
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     info = machine()

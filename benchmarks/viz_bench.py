@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # the service and browser helpers of th
 from browser import Browser, chromium_path  # noqa: E402
 from service import running_service  # noqa: E402
 
-from kg.config import Settings  # noqa: E402
-from kg.explore import choose_view, ego  # noqa: E402
+from kg.core.config import Settings  # noqa: E402
+from kg.network.explore import choose_view, ego  # noqa: E402
 from kg.network import project  # noqa: E402
-from kg.query import open_store  # noqa: E402
-from kg.viz import edge_records, node_records, render  # noqa: E402
+from kg.core.query import open_store  # noqa: E402
+from kg.network.viz import edge_records, node_records, render  # noqa: E402
 
 ISFAHAN = "https://w3id.org/cdkg/id/place/isfahan"
 

@@ -17,9 +17,9 @@ import pytest
 import rdflib
 
 from conftest import run_cli
-from kg.build import build
-from kg.config import Settings
-from kg.paths import data_dir
+from kg.dataset.builder import build
+from kg.core.config import Settings
+from kg.core.paths import data_dir
 from seed_build import cli_env
 from service import free_port, running_process
 
@@ -119,8 +119,8 @@ def test_interrupted_publish_leaves_the_previous_release_byte_identical(project)
     leftovers = [q for q in release.parent.iterdir() if q.name.startswith(".release-") and q.name != target]
     assert leftovers  # the half-written folder (never linked)
     # Interrupted in-process (Ctrl-C): the half-written folder is removed at once.
-    import kg.publish as publish_module
-    import kg.release as release_module
+    import kg.release.publishing as publish_module
+    import kg.release.files as release_module
 
     def interrupt(*a, **k):
         raise KeyboardInterrupt

@@ -14,7 +14,7 @@ from api.negotiation import GRAPHS, negotiate_or_reject
 from api.results import graph_bytes
 from api.routers.home import counts
 from api.templating import templates
-from kg.export import export
+from kg.dataset import export
 
 router = APIRouter(tags=["dataset"])
 # file name -> (export format, media type, what it holds)

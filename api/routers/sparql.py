@@ -17,8 +17,8 @@ from api.results import graph_bytes
 from api.routers.update import run_update
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
-from kg.namespaces import prefixes as project_prefixes
-from kg.query import query_library
+from kg.core import prefixes as project_prefixes
+from kg.core import query_library
 
 router = APIRouter(prefix="/sparql", tags=["sparql"])
 

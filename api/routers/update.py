@@ -20,8 +20,8 @@ from api.results import graph_bytes
 from api.sparql_text import UpdateDatasetConflict, add_using_clauses
 from api.write_gate import check_before_commit
 from api.writes import WriteError, WriteRefused, delete_graph, graph_exists, graph_node, put_or_post_graph, sparql_update
-from kg.namespaces import prefixes as project_prefixes
-from kg.reason import extend_inferences
+from kg.core import prefixes as project_prefixes
+from kg.dataset import extend_inferences
 
 router = APIRouter(tags=["update"])
 MAX_GRAPH_UPLOAD = 64 * 1024 * 1024

@@ -7,9 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import SettingsDep, StoreDep
-from kg.errors import CdkgError, DataSyntaxError
-from kg.shacl_report import to_dict, to_turtle
-from kg.validate import parse_body, validate_contribution
+from kg.core import CdkgError, DataSyntaxError
+from kg.validation import to_dict, to_turtle
+from kg.validation import parse_body, validate_contribution
 
 router = APIRouter(prefix="/validate", tags=["validation"])
 

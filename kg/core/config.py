@@ -1,0 +1,47 @@
+"""All settings in one registry, read from CDKG_* environment variables (pydantic-settings)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.core.paths import data_dir, default_build_dir, ontology_dir, shapes_dir
+
+CANONICAL_BASE = "https://w3id.org/cdkg/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CDKG_", extra="ignore")
+
+    base_iri: str = Field(CANONICAL_BASE, description="Base of data, graph and ontology IRIs; deployers may rebase (must end with / or #).")
+    build_dir: Path = Field(default_factory=default_build_dir, description="Where `cdkg build` writes the store and manifest.")
+    data_dir: Path = Field(default_factory=data_dir, description="Folder of source folders, each with source.toml and Turtle files.")
+    ontology_dir: Path = Field(default_factory=ontology_dir, description="Folder of the ontology (cdkg.ttl and imports/).")
+    reasoner: str = Field("rules", description="'rules' (fast SPARQL rules on Oxigraph) or 'owlrl' (reference, slow).")
+    query_timeout: float = Field(30.0, description="Seconds a SPARQL query may run in the service.")
+    max_results: int = Field(100_000, description="Largest number of result rows the service returns.")
+    host: str = Field("127.0.0.1", description="Address `cdkg serve` binds to.")
+    port: int = Field(8000, description="Port `cdkg serve` listens on.")
+    shapes_dir: Path = Field(default_factory=shapes_dir, description="Folder of the SHACL shapes (*.ttl) of the publication gate.")
+    validate_max_bytes: int = Field(5_000_000, description="Largest body POST /validate accepts (bytes); larger answers 413.")
+    release_dir: Path | None = Field(None, description="Where `cdkg publish` puts the release (default: <build_dir>/release).")
+    # Web service (api/): see docs/service.md.
+    update_token: str | None = Field(None, description="Enables SPARQL Update and the Graph Store Protocol for requests bearing this token; unset = read-only.")
+    query_workers: int = Field(2, ge=0, description="Worker processes that evaluate SPARQL queries (killed on timeout); 0 = in-process, no hard timeout.")
+    result_cache_mb: int = Field(64, ge=0, description="Memory for answers to repeated SPARQL queries, kept until the data changes (MB); 0 = off.")
+    warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
+    max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
+    ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
+    write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validate / shapes/).")
+
+    @property
+    def store_dir(self) -> Path:
+        return self.build_dir / "store"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.build_dir / "manifest.json"
+
+    def graph_iri(self, name: str) -> str:
+        return f"{self.base_iri}graph/{name}"
