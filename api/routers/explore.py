@@ -1,4 +1,4 @@
-"""/explore: the network as interactive pages (kg.viz) - the country overview, and ego views around
+"""/explore: the network as interactive pages (kg.network.viz) - the country overview, and ego views around
 any node at /explore/{id path}?hops=1..3, with the same filters as `cdkg viz` as query parameters.
 
 The projection (seconds on the full graph) is computed once per generation of the data (the

@@ -1,4 +1,4 @@
-"""`cdkg analyze ...`: thin command-line wrappers over kg.analysis (tables on screen, CSV/JSON/charts in --out)."""
+"""`cdkg analyze ...`: thin command-line wrappers over kg.network.analysis (tables on screen, CSV/JSON/charts in --out)."""
 from __future__ import annotations
 
 from pathlib import Path

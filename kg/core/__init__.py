@@ -10,8 +10,8 @@ __getattr__, __all__ = lazy_face(__name__, {
     "errors": ["BuildMissingError", "CdkgError", "DataSyntaxError", "MappingError", "NetworkInputError", "QueryError",
                "SourceMetadataError", "UnknownNodeError", "UnknownQueryError"],
     "convert": ["ox_to_rdflib_graph", "rdflib_to_ox_triple", "to_ox", "to_rdflib"],
-    "load": ["INFERRED_GRAPH", "META_GRAPH", "ONTOLOGY_GRAPH", "_rebase_term", "add_triples", "metadata_triples",
-             "ontology_files", "parse_file"],
+    "load": ["INFERRED_GRAPH", "META_GRAPH", "ONTOLOGY_GRAPH", "add_triples", "ontology_files", "parse_file",
+             "rebase_term"],
     "query": ["QueryResult", "execute", "open_store", "parse_header", "query_library", "resolve_query", "run_query",
               "serialize_results"],
 })

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
     max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
     ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
-    write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validate / shapes/).")
+    write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validation / shapes/).")
 
     @property
     def store_dir(self) -> Path:

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import pyoxigraph as ox
 
 from kg.core.config import CANONICAL_BASE
 from kg.core.errors import DataSyntaxError
-from kg.core.namespaces import DCAT, DCTERMS, RDF, RDFS
-from kg.sources import Source
 
 ONTOLOGY_GRAPH = "ontology"
 META_GRAPH = "meta"
@@ -26,7 +24,7 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         raise DataSyntaxError(str(path), None, None, f"unknown RDF file extension '{path.suffix}' (use {', '.join(_FORMATS)})") from None
 
 
-def _rebase_term(term, old: str, new: str):
+def rebase_term(term, old: str, new: str):
     if isinstance(term, ox.NamedNode) and term.value.startswith(old):
         return ox.NamedNode(new + term.value[len(old):])
     return term
@@ -40,7 +38,7 @@ def parse_file(path: Path, base_iri: str = CANONICAL_BASE) -> list[ox.Triple]:
         raise DataSyntaxError(str(path), exc.lineno, exc.offset, exc.msg or str(exc)) from None
     if base_iri != CANONICAL_BASE:
         old, new = CANONICAL_BASE + "id/", base_iri + "id/"
-        triples = [ox.Triple(_rebase_term(t.subject, old, new), t.predicate, _rebase_term(t.object, old, new)) for t in triples]
+        triples = [ox.Triple(rebase_term(t.subject, old, new), t.predicate, rebase_term(t.object, old, new)) for t in triples]
     return triples
 
 
@@ -57,20 +55,3 @@ def ontology_files(ontology_dir: Path) -> list[tuple[str, Path]]:
     imports = [(f"{ONTOLOGY_GRAPH}/imports/{p.stem}", p) for p in sorted((ontology_dir / "imports").glob("*.ttl"))]
     return main + imports
 
-
-def metadata_triples(source: Source, graph_iri_of) -> Iterator[ox.Triple]:
-    """DCAT description of a source folder and the graphs it contributes."""
-    meta = source.meta
-    ds = ox.NamedNode(graph_iri_of(f"dataset/{source.id}"))
-    lit = ox.Literal
-    yield ox.Triple(ds, ox.NamedNode(RDF + "type"), ox.NamedNode(DCAT + "Dataset"))
-    yield ox.Triple(ds, ox.NamedNode(RDFS + "label"), lit(meta["title"], language="en"))
-    yield ox.Triple(ds, ox.NamedNode(DCTERMS + "title"), lit(meta["title"], language="en"))
-    yield ox.Triple(ds, ox.NamedNode(DCTERMS + "description"), lit(f"Publisher(s): {meta['publisher']}. Licence: {meta['licence']}", language="en"))
-    yield ox.Triple(ds, ox.NamedNode(DCTERMS + "issued"), lit(str(meta["retrieved"]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")))
-    if meta.get("licence_url"):
-        yield ox.Triple(ds, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(meta["licence_url"]))
-    if meta.get("url"):
-        yield ox.Triple(ds, ox.NamedNode(DCAT + "landingPage"), ox.NamedNode(meta["url"]))
-    for name in getattr(source, "graph_names", None) or [source.graph_name(f) for f in source.files]:
-        yield ox.Triple(ds, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(graph_iri_of(name)))

@@ -16,9 +16,9 @@ from typing import Callable
 import pyoxigraph as ox
 
 from kg.core import Settings
-from kg.core import INFERRED_GRAPH, META_GRAPH, add_triples, metadata_triples, ontology_files, parse_file
+from kg.core import INFERRED_GRAPH, META_GRAPH, add_triples, ontology_files, parse_file
 from kg.dataset.reason import ReasoningReport, reason_with_owlrl, reason_with_rules
-from kg.sources import discover_sources
+from kg.sources import discover_sources, metadata_triples
 
 Progress = Callable[[str, int, int], None]
 
@@ -33,7 +33,7 @@ class BuildReport:
     fingerprint: str = ""
     imports: dict = field(default_factory=dict)  # per mapped graph: rows, skipped, reconciliation, fill rates
     issues: list[str] = field(default_factory=list)  # rows skipped by the importer, with file and row
-    ingest: object = field(default=None, repr=False, compare=False)  # kg.ingest.IngestReport (not serialised)
+    ingest: object = field(default=None, repr=False, compare=False)  # kg.sources.ingestion.IngestReport (not serialised)
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if k != "ingest"}, indent=2, default=str)

@@ -143,7 +143,7 @@ class ReasoningReport:
 def reason_with_rules(store: ox.Store, graphs: list[ox.NamedNode], ontology_graphs: list[ox.NamedNode],
                       inferred_graph: ox.NamedNode, progress: Callable[[int, int], None] | None = None,
                       max_rounds: int = 50) -> ReasoningReport:
-    """The rules to a fixpoint by semi-naive evaluation (kg.seminaive): each round only looks at
+    """The rules to a fixpoint by semi-naive evaluation (kg.dataset.seminaive): each round only looks at
     what the previous one derived, so imported graphs of ~1M triples close in seconds."""
     from kg.dataset.seminaive import close
 

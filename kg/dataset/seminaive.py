@@ -1,4 +1,4 @@
-"""Semi-naive evaluation of the OWL RL rules of kg.reason, in Python over the Oxigraph store.
+"""Semi-naive evaluation of the OWL RL rules of kg.dataset.reason, in Python over the Oxigraph store.
 
 Each round looks only at the triples the previous round derived (the first round at everything
 asserted): single-premise rules (sub-class, sub-property, inverse, symmetric, domain, range,

@@ -1,7 +1,7 @@
-"""Network measures on the projected graph (kg.projection): centralities, communities, components,
+"""Network measures on the projected graph (kg.network.projection): centralities, communities, components,
 explained shortest paths, ego networks and timelines.
 
-Measures run on the city graph (kg.projection.city_graph: cities only, parallel ties aggregated) unless
+Measures run on the city graph (kg.network.projection.city_graph: cities only, parallel ties aggregated) unless
 said otherwise. Anything random (sampled betweenness, Louvain) is seeded, and a sampled figure says
 how many sources it sampled, so a result can be reproduced and judged.
 """

@@ -2,7 +2,7 @@
 country-level overview, and a city-level overview above a degree threshold; plus the edge filters
 they share and resolving a city given as IRI, local id or (English or Persian) label.
 
-All functions read a graph made by kg.projection.project (a MultiDiGraph keyed by relation IRI) and
+All functions read a graph made by kg.network.projection.project (a MultiDiGraph keyed by relation IRI) and
 never query the store, so a service can project once and answer each view in milliseconds.
 """
 from __future__ import annotations

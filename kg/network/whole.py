@@ -1,15 +1,14 @@
-"""Network helpers kept under their first names: project (re-exported from kg.projection), centrality, draw.
+"""The whole network at a glance: who is most connected (degree centrality), and one page drawing it all.
 
 Each relation class declares cd:edgeSource / cd:edgeTarget (properties of its nodes), cd:edgeLabel
 and cd:edgeDirected; every instance becomes one edge that keeps the relation node's IRI, so the
-picture always leads back to the sourced fact. See kg.projection for the filters and attributes.
+picture always leads back to the sourced fact. See kg.network.projection for the filters and attributes.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import networkx as nx
-from kg.network.projection import city_graph, co_membership, project  # noqa: F401  (the projection lives in kg.projection)
 
 
 def centrality(g: nx.MultiDiGraph, top: int = 10) -> list[tuple[str, float]]:
@@ -19,8 +18,8 @@ def centrality(g: nx.MultiDiGraph, top: int = 10) -> list[tuple[str, float]]:
 
 
 def draw(g: nx.MultiDiGraph, out: Path, title: str = "City diplomacy network") -> Path:
-    """The whole graph as one interactive, offline page (kg.viz: escaped, vis-network inlined); for large
-    graphs prefer kg.explore's overview and ego views."""
+    """The whole graph as one interactive, offline page (kg.network.viz: escaped, vis-network inlined); for large
+    graphs prefer kg.network.explore's overview and ego views."""
     from kg.network.explore import View
     from kg.network.viz import write
 

@@ -1,6 +1,6 @@
 """The files of a release: dumps (TriG, N-Quads, Turtle of the default view, JSON-LD with a context),
 a VoID + DCAT description, the validation report and checksums. Written into a fresh folder; the
-switch into place is kg.publish's job."""
+switch into place is kg.release.publishing's job."""
 from __future__ import annotations
 
 import datetime as dt

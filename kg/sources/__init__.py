@@ -3,7 +3,7 @@ reconciliation (and its measured sample), vendoring, and the cross-source report
 from kg.core.lazy import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
-    "folders": ["Source", "discover_sources"],
+    "folders": ["Source", "discover_sources", "metadata_triples"],
     "ingestion": ["ingest", "load_mappings"],
     "importer": ["write_issues", "write_review"],
     "crosscheck": ["cross_source_report", "to_markdown", "write_report"],

@@ -1,7 +1,7 @@
 """Source folders under data/: each has a source.toml (metadata, quality bounds) and Turtle files.
 
 Each Turtle file becomes the named graph <{base}graph/{source id}/{file stem}>. A folder may also
-hold mapping files (*.mapping.toml, see kg.mapping) that turn a CSV or JSON file into the graph
+hold mapping files (*.mapping.toml, see kg.sources.mapping) that turn a CSV or JSON file into the graph
 <{base}graph/{source id}/{graph named in the mapping}> at build time; a folder whose source.toml
 says `kind = "gazetteer"` receives the gazetteer facts of the places reconciliation matched.
 """
@@ -10,8 +10,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
-from kg.core import SourceMetadataError
+import pyoxigraph as ox
+
+from kg.core import DCAT, DCTERMS, RDF, RDFS, SourceMetadataError
 
 REQUIRED_KEYS = ("id", "title", "publisher", "licence", "retrieved")
 
@@ -81,7 +84,7 @@ def _mapping_input_table(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8")).get("input", {}) or {}
     except (tomllib.TOMLDecodeError, OSError):
-        return {}  # kg.mapping.load_mapping reports the error with its details
+        return {}  # kg.sources.mapping.load_mapping reports the error with its details
 
 
 def mapping_graph(path: Path) -> str:
@@ -98,3 +101,21 @@ def discover_sources(data_root: Path) -> list[Source]:
     if not data_root.is_dir():
         raise SourceMetadataError(f"data folder {data_root} does not exist (set CDKG_DATA_DIR).")
     return [read_source(d) for d in sorted(data_root.iterdir()) if d.is_dir() and not d.name.startswith((".", "_"))]
+
+
+def metadata_triples(source: Source, graph_iri_of) -> Iterator[ox.Triple]:
+    """DCAT description of a source folder and the graphs it contributes."""
+    meta = source.meta
+    ds = ox.NamedNode(graph_iri_of(f"dataset/{source.id}"))
+    lit = ox.Literal
+    yield ox.Triple(ds, ox.NamedNode(RDF + "type"), ox.NamedNode(DCAT + "Dataset"))
+    yield ox.Triple(ds, ox.NamedNode(RDFS + "label"), lit(meta["title"], language="en"))
+    yield ox.Triple(ds, ox.NamedNode(DCTERMS + "title"), lit(meta["title"], language="en"))
+    yield ox.Triple(ds, ox.NamedNode(DCTERMS + "description"), lit(f"Publisher(s): {meta['publisher']}. Licence: {meta['licence']}", language="en"))
+    yield ox.Triple(ds, ox.NamedNode(DCTERMS + "issued"), lit(str(meta["retrieved"]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")))
+    if meta.get("licence_url"):
+        yield ox.Triple(ds, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(meta["licence_url"]))
+    if meta.get("url"):
+        yield ox.Triple(ds, ox.NamedNode(DCAT + "landingPage"), ox.NamedNode(meta["url"]))
+    for name in getattr(source, "graph_names", None) or [source.graph_name(f) for f in source.files]:
+        yield ox.Triple(ds, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(graph_iri_of(name)))

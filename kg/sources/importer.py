@@ -1,4 +1,4 @@
-"""The one importer: runs a mapping (kg.mapping) over its CSV or JSON records and yields quads.
+"""The one importer: runs a mapping (kg.sources.mapping) over its CSV or JSON records and yields quads.
 
 Every record gets an attestation node (cd:Attestation, IRI .../attestation/{source}/{graph}/{row})
 with cd:document = the dataset node (described in the meta graph: publisher, licence, retrieval

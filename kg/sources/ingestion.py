@@ -1,7 +1,7 @@
 """Build step for mapped sources: check every mapping, reconcile places, run the importer, and write
 the gazetteer graph for the places that were matched.
 
-Called by kg.build.populate after the Turtle files are loaded (curated places and agreements are
+Called by kg.dataset.builder.populate after the Turtle files are loaded (curated places and agreements are
 the authority imported rows are reconciled against).
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Mapping files: how the records of one source file become graph nodes (declarative, TOML).
 
-A mapping names the input file, the places each record mentions (reconciled, see kg.reconcile) and
+A mapping names the input file, the places each record mentions (reconciled, see kg.sources.reconcile) and
 the nodes each record yields, with their class and properties. Every class, property and
 vocabulary term must be declared in the ontology: a mapping that uses an unknown one is rejected
 before anything is written, naming the term and the file. See docs/import.md for the format.
@@ -221,7 +221,7 @@ def load_mapping(path: Path, source_id: str, base_iri: str, terms: dict[str, set
 
 
 def ontology_terms(files: list[tuple[str, Path]]) -> dict[str, set[str]]:
-    """Declared terms of the ontology files ((graph name, path) pairs as kg.load.ontology_files gives)."""
+    """Declared terms of the ontology files ((graph name, path) pairs as kg.core.load.ontology_files gives)."""
     from kg.core import parse_file
     terms: dict[str, set[str]] = {}
     for _, path in files:

@@ -1,8 +1,8 @@
 """Measuring reconciliation: draw a seeded random sample of place references from the mapped
 sources, show what the reconciler did with each (for a person to judge), and recompute it later.
 
-    python -m kg.recsample draw  > tests/fixtures/reconciliation_sample.csv   # then judge each row
-    python -m kg.recsample score tests/fixtures/reconciliation_sample.csv       # precision and recall
+    python -m kg.sources.recsample draw  > tests/fixtures/reconciliation_sample.csv   # then judge each row
+    python -m kg.sources.recsample score tests/fixtures/reconciliation_sample.csv       # precision and recall
 
 The judging itself is done by hand (docs/reconciliation.md says how).
 """
@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
         with Path(argv[1]).open(encoding="utf-8") as fh:
             print(score(list(csv.DictReader(fh))))
         return 0
-    print("usage: python -m kg.recsample draw | score FILE", file=sys.stderr)
+    print("usage: python -m kg.sources.recsample draw | score FILE", file=sys.stderr)
     return 2
 
 

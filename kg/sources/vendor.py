@@ -1,6 +1,6 @@
 """Vendor the public source files from ../shared/data into data/, keeping only what licences allow.
 
-    python -m kg.vendor            # rewrites data/<source>/ data files from ../shared/data
+    python -m kg.sources.vendor            # rewrites data/<source>/ data files from ../shared/data
 
 - twin-towns-wikipedia: the MIT-licensed CSV, unchanged, with its licence text (data/.../LICENSE).
 - unesco-creative-cities: city, category and link only. The Description column is UNESCO's text and

@@ -2,7 +2,7 @@
 
 The published store is copied cheaply (an Oxigraph/RocksDB checkpoint: hard links, about a
 millisecond) or, for an in-memory store, quad by quad; the contribution goes into its own graph,
-its entailments are derived incrementally (kg.seminaive's rules, starting from the new triples
+its entailments are derived incrementally (kg.dataset.seminaive's rules, starting from the new triples
 only), and the nodes it touches are listed in a scope graph so the fast validator checks just those.
 """
 from __future__ import annotations
@@ -83,7 +83,7 @@ def infer_delta(store: ox.Store, settings: Settings, new: list[ox.Triple], infer
     known = set(new)
     derived: list[ox.Triple] = []
     queue = list(new)
-    for _ in range(50):  # rounds, as kg.seminaive
+    for _ in range(50):  # rounds, as kg.dataset.seminaive
         if not queue:
             break
         fresh = []

@@ -43,7 +43,7 @@ class ValidationReport:
     engine: str = ""
     seconds: float = 0.0
     focus_scope: int | None = None  # number of nodes checked when scoped to a contribution
-    # Filled by kg.validate.describe for people: labels by language, the nodes holding a blank
+    # Filled by kg.validation.validate.describe for people: labels by language, the nodes holding a blank
     # focus node [(predicate, holder)...], and [(file, line)] where the node is defined.
     labels: dict = field(default_factory=dict)
     owners: dict = field(default_factory=dict)

@@ -1,10 +1,10 @@
 """The SHACL publication gate: validate the build, files, or a contribution in context.
 
 Engines: "pyshacl" is the reference (the whole data as an rdflib graph, pyshacl's own evaluation);
-"fast" (default) runs the shapes compiled to SPARQL on Oxigraph (kg.shacl_fast) and gives the same
+"fast" (default) runs the shapes compiled to SPARQL on Oxigraph (kg.validation.shacl_fast) and gives the same
 results (tests/test_validate.py). Both see the build's materialised inferences (graph <…/inferred>),
 so shapes see entailed types without re-reasoning; contributions get incremental inference
-(kg.contribution).
+(kg.validation.contribution).
 """
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def run_engine(store: ox.Store, shapes: rdflib.Graph, engine: str = "fast", scop
 # -- describing focus nodes for people: labels, owner of a blank node, file and line ----------------
 
 def graph_files(settings: Settings) -> dict[str, Path]:
-    """Named graph IRI -> the file it was loaded from (the build's layout, kg.build)."""
+    """Named graph IRI -> the file it was loaded from (the build's layout, kg.dataset.builder)."""
     out = {settings.graph_iri(name): path for name, path in ontology_files(settings.ontology_dir)}
     for src in discover_sources(settings.data_dir):
         for f in src.files:
@@ -297,7 +297,7 @@ def validate_files(paths: Iterable[Path], settings: Settings | None = None, engi
 
 def parse_body(data: bytes, fmt: ox.RdfFormat, settings: Settings, name: str = "request body") -> Contribution:
     """A request body as a contribution; a syntax error names line and column."""
-    from kg.core import _rebase_term  # same rebasing as files
+    from kg.core import rebase_term  # same rebasing as files
     from kg.core import CANONICAL_BASE
 
     try:
@@ -309,7 +309,7 @@ def parse_body(data: bytes, fmt: ox.RdfFormat, settings: Settings, name: str = "
     triples = [q.triple for q in quads]
     if settings.base_iri != CANONICAL_BASE:
         old, new = CANONICAL_BASE + "id/", settings.base_iri + "id/"
-        triples = [ox.Triple(_rebase_term(t.subject, old, new), t.predicate, _rebase_term(t.object, old, new)) for t in triples]
+        triples = [ox.Triple(rebase_term(t.subject, old, new), t.predicate, rebase_term(t.object, old, new)) for t in triples]
     return Contribution({ox.NamedNode(settings.graph_iri(f"{CONTRIBUTION_GRAPH}/request")): triples})
 
 
