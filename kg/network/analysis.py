@@ -14,6 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.network import explore
+from kg.network.finder import Ambiguity, find_city
 from kg.core import NetworkInputError, UnknownNodeError
 from kg.network.projection import city_graph
 from kg.network.projection_facts import local_name, rows
@@ -32,21 +33,13 @@ class Measures:
 
 
 def resolve_city(g: nx.Graph, name: str) -> str:
-    """A node IRI, its English or Persian label, or its IRI's last segment -> the node IRI."""
-    if name in g:
-        return name
-    folded = name.strip().casefold()
-    hits = sorted(n for n, d in g.nodes(data=True)
-                  if folded in (str(d.get("label", "")).casefold(), str(d.get("label_fa", "")).casefold(), local_name(n).casefold()))
-    cities = [n for n in hits if g.nodes[n].get("kind") == "city"] or hits
-    if len(cities) == 1:
-        return cities[0]
-    if cities:
-        listed = "; ".join(f"{n} ({g.nodes[n].get('country_label') or 'country unknown'})" for n in cities[:8])
-        raise UnknownNodeError(f"'{name}' names {len(cities)} places: {listed}. Give the IRI of the one you mean.")
-    raise UnknownNodeError(f"no city '{name}' in the network ({g.number_of_nodes()} nodes with these filters): "
-                           "give its IRI or English name as `cdkg query agreements-of-city` shows it, "
-                           "check the spelling, or loosen --relation/--status/--as-of/--country/--network.")
+    """A node IRI, local id, or English or Persian label -> the node IRI; several places are an error."""
+    found = find_city(g, name, Ambiguity.REFUSE_AMBIGUOUS)
+    if found is None:
+        raise UnknownNodeError(f"no city '{name}' in the network ({g.number_of_nodes()} nodes with these filters): "
+                               "give its IRI or English name as `cdkg query agreements-of-city` shows it, "
+                               "check the spelling, or loosen --relation/--status/--as-of/--country/--network.")
+    return found
 
 
 def degree_distribution(h: nx.Graph) -> list[tuple[int, int]]:

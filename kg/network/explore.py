@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from kg.core import NetworkInputError, UnknownNodeError
+from kg.network.finder import Ambiguity, find_city, find_country
 
 EdgeTest = Callable[[str, str, dict], bool]
 MEMBERSHIP = "membership"
@@ -110,19 +111,12 @@ def degree(g: nx.MultiDiGraph, node: str) -> int:
 
 
 def resolve_node(g: nx.MultiDiGraph, text: str, base_iri: str = "https://w3id.org/cdkg/") -> str:
-    """A node given as IRI, local id ('isfahan', 'place/isfahan') or English/Persian label."""
-    text = text.strip()
-    for candidate in (text, f"{base_iri}id/{text}", f"{base_iri}id/place/{text}"):
-        if candidate in g:
-            return candidate
-    wanted = text.casefold()
-    by_id = [n for n in g if n.rsplit("/", 1)[-1].casefold() == wanted]
-    by_label = by_id or [n for n, d in g.nodes(data=True)
-                         if wanted in ((d.get("label") or "").casefold(), (d.get("label_fa") or "").casefold())]
-    if not by_label:
-        raise UnknownNodeError(f"unknown city: {text!r} is not a node of the network (give an IRI, a local id or a label)")
-    # Prefer a city, then the best connected (a label such as "Victoria" names several places).
-    return max(by_label, key=lambda n: (kind_of(g.nodes[n]) == "city", degree(g, n), n))
+    """A node given as IRI, local id ('isfahan', 'place/isfahan') or English/Persian label; the likeliest
+    if several (a page shows it, and the reader looks around)."""
+    found = find_city(g, text, Ambiguity.BEST_GUESS, base_iri)
+    if found is None:
+        raise UnknownNodeError(f"unknown city: {text.strip()!r} is not a node of the network (give an IRI, a local id or a label)")
+    return found
 
 
 def _allowed_edges(g: nx.MultiDiGraph, test: EdgeTest | None) -> Iterable[tuple[str, str, str]]:
@@ -261,20 +255,16 @@ def _group_attrs(g: nx.MultiDiGraph, node: str, cities: list[str]) -> dict:
 
 
 def resolve_country(g: nx.MultiDiGraph, text: str, base_iri: str = "https://w3id.org/cdkg/") -> str:
-    """A country given as IRI, local id ('iran') or English label, among the countries of g's nodes."""
+    """A country given as IRI, local id ('iran') or English label, among the countries of g's nodes
+    (no ISO codes: the projected nodes do not carry them)."""
     known: dict[str, str] = {}
     for _, d in g.nodes(data=True):
         if d.get("country"):
             known.setdefault(d["country"], d.get("country_label") or "")
-    text = text.strip()
-    for candidate in (text, f"{base_iri}id/{text}", f"{base_iri}id/place/{text}"):
-        if candidate in known:
-            return candidate
-    wanted = text.casefold()
-    hits = sorted(c for c, label in known.items() if wanted in (label.casefold(), c.rsplit("/", 1)[-1].casefold()))
-    if not hits:
-        raise NetworkInputError(f"unknown country: {text!r} (give an IRI, a local id such as 'iran', or an English name)")
-    return hits[0]
+    found = find_country(known, text, iso_codes=None, base_iri=base_iri)
+    if found is None:
+        raise NetworkInputError(f"unknown country: {text.strip()!r} (give an IRI, a local id such as 'iran', or an English name)")
+    return found
 
 
 def resolve_network(g: nx.MultiDiGraph, text: str, base_iri: str = "https://w3id.org/cdkg/") -> str:

