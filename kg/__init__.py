@@ -3,7 +3,7 @@
 The public API, taken from the packages' faces on first use: kg.core, kg.sources, kg.dataset,
 kg.validation, kg.release, kg.network and kg.cli (docs/architecture.md).
 """
-from kg.core.lazy import lazy_face
+from kg.core import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
     "core": ["BuildMissingError", "CdkgError", "DataSyntaxError", "MappingError", "QueryError", "QueryResult",

@@ -1,4 +1,4 @@
-"""`cdkg`, the command line: thin wrappers over the library, one module per command group."""
-from kg.core.lazy import lazy_face
+"""`cdkg`, the command line: thin wrappers over the library (`cdkg analyze` in a module of its own)."""
+from kg.core import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {"main": ["app"]})

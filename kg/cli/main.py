@@ -213,7 +213,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
     """Build if needed, then run the web service (SPARQL endpoint) with uvicorn."""
     import uvicorn
 
-    from api.app import create_app
+    from api import create_app
 
     settings = Settings(**{k: v for k, v in (("host", host), ("port", port)) if v is not None})
     try:
@@ -226,7 +226,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
         done = subprocess.run([sys.executable, "-m", "kg.cli", "build"], check=False)
         if done.returncode:
             raise typer.Exit(done.returncode)
-    from api.ui_assets import ensure as ensure_ui_assets
+    from api import ensure_ui_assets
 
     notice = ensure_ui_assets(settings.ui_assets_dir)  # first serve installs the query UI (npm); never fatal
     if notice:
@@ -238,7 +238,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
 @app.command("ui-install")
 def ui_install() -> None:
     """Install the query UI (YASGUI) from the npm registry into the UI assets folder (needs npm)."""
-    from api.ui_assets import PACKAGE, VERSION, install
+    from api import UI_PACKAGE as PACKAGE, UI_VERSION as VERSION, install_ui_assets as install
 
     settings = Settings()
     try:

@@ -3,6 +3,7 @@ loading files into the Oxigraph store, and running SPARQL on it."""
 from kg.core.lazy import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
+    "lazy": ["lazy_face"],
     "config": ["CANONICAL_BASE", "Settings"],
     "paths": ["data_dir", "ontology_dir", "queries_dir", "shapes_dir", "shared_dir"],
     "namespaces": ["CD", "DCAT", "DCTERMS", "FOAF", "GEO", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "VOID", "XSD",

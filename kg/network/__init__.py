@@ -1,6 +1,6 @@
 """Network: the graph projected to a networkx multigraph, its analysis (and written results), the
 views small enough to draw, and the offline pages that draw them."""
-from kg.core.lazy import lazy_face
+from kg.core import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
     "projection": ["city_graph", "co_membership", "project"],

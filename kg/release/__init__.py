@@ -1,6 +1,6 @@
 """Release: publish a validated build (release files switched into place), optionally pushed to a
 remote store with the Graph Store Protocol."""
-from kg.core.lazy import lazy_face
+from kg.core import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
     "publishing": ["PublishBlocked", "PublishResult", "publish"],

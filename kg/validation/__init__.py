@@ -1,6 +1,6 @@
 """Validation: the SHACL gate (shapes compiled to SPARQL, or pyshacl), its results and reports,
 contributions checked in context, and the quality checks written as SPARQL."""
-from kg.core.lazy import lazy_face
+from kg.core import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
     "validate": ["check_before_commit", "parse_body", "validate_build", "validate_contribution", "validate_files", "validate_store"],
