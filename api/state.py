@@ -16,9 +16,9 @@ from typing import Any, Callable
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from api.query_job import JobOutcome, QueryJob, run_job
-from api.query_pool import PoolBusy, QueryPool, QueryTimeout
-from api.result_cache import ResultCache, cache_key
+from api.sparql import JobOutcome, QueryJob, run_job
+from api.sparql import PoolBusy, QueryPool, QueryTimeout
+from api.sparql import ResultCache, cache_key
 from kg.core import Settings
 
 

@@ -21,7 +21,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from api.sparql_text import insert_targets
+from api.sparql import insert_targets
 
 Check = Callable[[ox.Store, list[ox.Quad]], list[str]]
 Infer = Callable[[ox.Store, list[ox.Triple]], int]  # after the commit: derive from the added triples

@@ -71,7 +71,7 @@ def test_faces_export_what_they_promise():
 
 def test_importing_a_package_imports_none_of_its_modules():
     """Faces import on first use: `import kg.dataset` loads no module of it (nor pyoxigraph, nor rdflib)."""
-    code = ("import sys, kg, kg.core, kg.sources, kg.dataset, kg.validation, kg.release, kg.network, kg.cli, api\n"
+    code = ("import sys, kg, kg.core, kg.sources, kg.dataset, kg.validation, kg.release, kg.network, kg.cli, api, api.sparql\n"
             "print(sorted(m for m, mod in sys.modules.items() if m.split('.')[0] in ('kg', 'api')\n"
             "             and not hasattr(mod, '__path__') and m != 'kg.core.lazy'))\n"
             "print('pyoxigraph' in sys.modules, 'rdflib' in sys.modules)")

@@ -8,8 +8,8 @@ from fastapi.responses import Response
 
 from api.deps import ServiceDep
 from api.entity_view import describe, description_quads
-from api.negotiation import PAGES, negotiate_or_reject
-from api.results import quads_bytes
+from api.sparql import PAGES, negotiate_or_reject
+from api.sparql import quads_bytes
 from api.routers.explore import in_network
 from api.templating import safe_href, templates
 from kg.core import INFERRED_GRAPH

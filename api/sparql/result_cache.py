@@ -12,7 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 
-from api.query_job import JobOutcome, QueryJob
+from api.sparql.query_job import JobOutcome, QueryJob
 
 _VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 

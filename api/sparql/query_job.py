@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from api.results import ask_bytes, graph_bytes, select_bytes
-from api.sparql_text import has_dataset_clause
+from api.sparql.results import ask_bytes, graph_bytes, select_bytes
+from api.sparql.sparql_text import has_dataset_clause
 
 
 @dataclass

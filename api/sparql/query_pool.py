@@ -13,8 +13,8 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from api.query_job import JobOutcome, QueryJob
-from api.query_worker import worker_main
+from api.sparql.query_job import JobOutcome, QueryJob
+from api.sparql.query_worker import worker_main
 
 _CTX = multiprocessing.get_context("spawn")  # no fork of a threaded server process
 

@@ -11,7 +11,7 @@ import signal
 
 import pyoxigraph as ox
 
-from api.query_job import JobOutcome, run_job
+from api.sparql.query_job import JobOutcome, run_job
 
 
 def worker_main(conn, store_path: str) -> None:
