@@ -77,3 +77,10 @@ def test_importing_a_package_imports_none_of_its_modules():
             "print('pyoxigraph' in sys.modules, 'rdflib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.splitlines() == ["[]", "False False"]
+
+
+def test_every_code_file_the_docs_name_exists():
+    """A file of kg/ or api/ named in the README or docs/ (say `kg/core/config.py`) is where they say."""
+    named = {m for doc in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+             for m in re.findall(r"\b((?:kg|api)/[\w/-]+\.(?:py|html|js|css))\b", doc.read_text(encoding="utf-8"))}
+    assert named and {p for p in named if not (ROOT / p).is_file()} == set()
