@@ -106,7 +106,7 @@ def test_interrupted_publish_leaves_the_previous_release_byte_identical(project)
     (project.data_dir / "seed-articles" / "zz-extra.ttl").write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n", encoding="utf-8")
     # Killed half-way through writing the dumps (no cleanup can run, as with SIGKILL or a power cut).
-    killer = ("import os, sys, kg.release as r\n"
+    killer = ("import os, sys, kg.release.files as r\n"
               "def boom(*a, **k): os._exit(137)\n"
               "r.write_jsonld = boom\n"
               "from kg.cli import app\n"
