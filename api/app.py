@@ -12,8 +12,8 @@ from api.routers import validate as validate_router
 from api.security_headers import SecurityHeaders
 from api.state import start_service
 from api.uploads import close_runner
-from kg.config import Settings
-from kg.query import open_store
+from kg.core import Settings
+from kg.core import open_store
 
 
 def create_app(settings: Settings | None = None, store: ox.Store | None = None) -> FastAPI:

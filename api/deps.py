@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from fastapi import Depends, Request
 
 from api.state import ServiceState
-from kg.config import Settings
+from kg.core import Settings
 
 
 async def get_store(request: Request) -> ox.Store:

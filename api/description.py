@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.config import Settings
-from kg.namespaces import DCAT, DCTERMS, RDF, RDFS, VOID
-from kg.stats import stats
+from kg.core import Settings
+from kg.core import DCAT, DCTERMS, RDF, RDFS, VOID
+from kg.dataset import stats
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"

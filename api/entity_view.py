@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import CD, PROV, RDF, RDFS, SKOS
+from kg.core import CD, PROV, RDF, RDFS, SKOS
 
 TIME = "http://www.w3.org/2006/time#"
 _N = ox.NamedNode

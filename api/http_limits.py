@@ -22,7 +22,7 @@ class HeadTooLarge(Exception):
 
 @lru_cache(maxsize=1)
 def _settings_limits() -> tuple[int, int]:
-    from kg.config import Settings
+    from kg.core import Settings
 
     settings = Settings()
     return settings.max_header_bytes, settings.max_headers

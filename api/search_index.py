@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import CD, FOAF, ORG, RDF, RDFS, SKOS
+from kg.core import CD, FOAF, ORG, RDF, RDFS, SKOS
 
 _ARABIC_TO_PERSIAN = str.maketrans({
     "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و",

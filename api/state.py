@@ -16,10 +16,10 @@ from typing import Any, Callable
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from api.query_job import JobOutcome, QueryJob, run_job
-from api.query_pool import PoolBusy, QueryPool, QueryTimeout
-from api.result_cache import ResultCache, cache_key
-from kg.config import Settings
+from api.sparql import JobOutcome, QueryJob, run_job
+from api.sparql import PoolBusy, QueryPool, QueryTimeout
+from api.sparql import ResultCache, cache_key
+from kg.core import Settings
 
 
 class _ReadWriteLock:
@@ -127,7 +127,7 @@ class ServiceState:
         return hit[1] if hit and hit[0] == self.generation else None
 
     def network(self):
-        """The projected network of the current data (kg.projection), for /explore and entity pages."""
+        """The projected network of the current data (kg.network.projection), for /explore and entity pages."""
         from kg.network import project
 
         return self.cached("network", lambda store: project(store, self.settings.base_iri))

@@ -13,7 +13,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from kg.errors import CdkgError
+from kg.core import CdkgError
 
 PACKAGE = "@zazuko/yasgui"
 VERSION = "4.6.2"

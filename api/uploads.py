@@ -19,9 +19,7 @@ import pyoxigraph as ox
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from kg.untrusted import Limits, UploadRefused, precheck
-from kg.untrusted_jobs import parse_to_ntriples, validate_body
-from kg.untrusted_worker import Outcome, Worker
+from kg.validation import Limits, Outcome, UploadRefused, Worker, parse_to_ntriples, precheck, validate_body
 
 _STARTUP = 60.0  # seconds a cold worker may take to import (a loaded machine), apart from the job's limit
 

@@ -2,7 +2,7 @@
 
 Seam: `check_before_commit(store, new_quads) -> list of violation messages` (empty = commit), where
 `store` is the dataset as it would be after the write (a staged copy) and `new_quads` what the write
-adds. The project's validation (`kg.validate.check_before_commit`, same signature) is used when it
+adds. The project's validation (`kg.validation.check_before_commit`, same signature) is used when it
 exists; otherwise the shapes in shapes/ are run with pyshacl here. A deployer (or a test) can
 name another folder of shapes with CDKG_WRITE_SHAPES_DIR, which replaces both. Only the nodes the write touches are validated (their
 descriptions from the staged store), so a write costs little however large the graph is.
@@ -15,8 +15,8 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from kg.namespaces import RDF, RDFS
-from kg.paths import shapes_dir
+from kg.core import RDF, RDFS
+from kg.core import shapes_dir
 
 Check = Callable[[ox.Store, list[ox.Quad]], list[str]]
 _TYPE = ox.NamedNode(RDF + "type")
@@ -25,9 +25,9 @@ _SHAPES_CACHE: dict[tuple, object] = {}
 
 
 def project_check() -> Check | None:
-    """kg.validate.check_before_commit if the validation module provides it."""
+    """kg.validation.check_before_commit if the validation package provides it."""
     try:
-        module = importlib.import_module("kg.validate")
+        module = importlib.import_module("kg.validation")
     except ImportError:
         return None
     check = getattr(module, "check_before_commit", None)

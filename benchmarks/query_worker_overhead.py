@@ -1,6 +1,6 @@
 """Cost of running each SPARQL query in a killable worker process instead of in the server process.
 
-Runs the same queries (a) in this process on a read-only store and (b) through api.query_pool's
+Runs the same queries (a) in this process on a read-only store and (b) through api.sparql.query_pool's
 workers (pipe round trip, pickling, result bytes), and prints median and p95 per query and the
 difference. Usage: python benchmarks/query_worker_overhead.py [--build-dir build] [--n 200]
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from api.query_job import QueryJob, run_job
-from api.query_pool import QueryPool
-from kg.config import Settings
-from kg.namespaces import prefixes
+from api.sparql.query_job import QueryJob, run_job
+from api.sparql.query_pool import QueryPool
+from kg.core.config import Settings
+from kg.core.namespaces import prefixes
 
 QUERIES = {
     "ask-empty": "ASK {}",

@@ -3,11 +3,11 @@
 For each size in --sizes, SYNTHETIC data of the seed-articles shape is generated
 (benchmarks/generate.py) and measured in a fresh worker process (so memory figures are per size):
 
-  load       kg.load path (kg.load.parse_file + kg.load.add_triples -> Store.extend) and
+  load       kg.core.load path (kg.core.load.parse_file + kg.core.load.add_triples -> Store.extend) and
              pyoxigraph Store.bulk_load, vs rdflib Graph.parse (baseline)
-  reasoning  kg.reason.reason_with_rules on the Oxigraph store, ontology graphs loaded like
-             kg.build.populate, vs kg.reason.reason_with_owlrl (baseline; only up to --owlrl-max)
-  queries    a mix of 6 SPARQL queries through kg.query.execute (union default graph) vs rdflib's
+  reasoning  kg.dataset.reason.reason_with_rules on the Oxigraph store, ontology graphs loaded like
+             kg.dataset.builder.populate, vs kg.dataset.reason.reason_with_owlrl (baseline; only up to --owlrl-max)
+  queries    a mix of 6 SPARQL queries through kg.core.query.execute (union default graph) vs rdflib's
              SPARQL engine on an rdflib Graph holding the very same quads (data + ontology +
              inferred; baseline; only up to --rdflib-query-max)
   memory     peak RSS during each phase (VmHWM, reset per phase via /proc/self/clear_refs;
@@ -59,7 +59,7 @@ NETWORK = "bo:network-000"
 BENCH_PREFIXES = ("PREFIX bp: <https://w3id.org/cdkg/id/bench/place/>\n"
                   "PREFIX bo: <https://w3id.org/cdkg/id/bench/org/>\n")
 
-# The query mix. Project prefixes (cd:, cdc:, org:, time: ...) are predeclared by kg.query.execute
+# The query mix. Project prefixes (cd:, cdc:, org:, time: ...) are predeclared by kg.core.query.execute
 # and prepended for rdflib. Several rely on inferred triples (cd:SisterCityAgreement, cd:party,
 # cd:participant, cd:hasAgreementWith, cd:derivedSource), as the project's own queries do.
 QUERIES: dict[str, tuple[str, str]] = {
@@ -228,12 +228,12 @@ def worker(cfg: dict) -> dict:
     import pyoxigraph as ox
     import rdflib
 
-    from kg.config import Settings
-    from kg.convert import ox_to_rdflib_graph
-    from kg.load import INFERRED_GRAPH, add_triples, ontology_files, parse_file
-    from kg.namespaces import sparql_prefixes
-    from kg.query import execute
-    from kg.reason import reason_with_owlrl, reason_with_rules
+    from kg.core.config import Settings
+    from kg.core.convert import ox_to_rdflib_graph
+    from kg.core.load import INFERRED_GRAPH, add_triples, ontology_files, parse_file
+    from kg.core.namespaces import sparql_prefixes
+    from kg.core.query import execute
+    from kg.dataset.reason import reason_with_owlrl, reason_with_rules
 
     size, path = cfg["size"], Path(cfg["data"])
     reps, budget = cfg["reps"], cfg["rep_budget"]
@@ -273,8 +273,8 @@ def worker(cfg: dict) -> dict:
     (n_bulk, bulk_times), _, mem = phase(bulk)
     out["ox_bulk_load"] = {"seconds": statistics.median(bulk_times), "runs": bulk_times, "quads": n_bulk, "mem": mem}
 
-    # --- oxigraph: the kg.load path (parse_file + add_triples = Store.extend) -------------------
-    log(f"{size}: oxigraph kg.load parse_file + add_triples")
+    # --- oxigraph: the kg.core.load path (parse_file + add_triples = Store.extend) -------------------
+    log(f"{size}: oxigraph kg.core.load parse_file + add_triples")
 
     def kg_load_once():
         s = ox.Store()
@@ -288,7 +288,7 @@ def worker(cfg: dict) -> dict:
     runs = [sec, *extra]
     out["ox_kg_load"] = {"seconds": statistics.median(runs), "runs": runs, "quads": n_data, "mem": mem}
 
-    # ontology graphs exactly as kg.build.populate loads them
+    # ontology graphs exactly as kg.dataset.builder.populate loads them
     t0 = time.perf_counter()
     onto_graphs: list = []
     n_onto = 0
@@ -306,7 +306,7 @@ def worker(cfg: dict) -> dict:
     out["rules"] = {"seconds": rep.seconds, "inferred": rep.inferred, "rounds": rep.rounds, "mem": mem}
     out["store_quads"] = len(store)
 
-    # --- queries on Oxigraph (kg.query.execute: union default graph) ----------------------------
+    # --- queries on Oxigraph (kg.core.query.execute: union default graph) ----------------------------
     ox_q: dict[str, dict] = {}
     log(f"{size}: queries on oxigraph")
     reset_peak()
@@ -428,7 +428,7 @@ def report_size(r: dict) -> str:
     rp, ob, ok, ru, ow = r["rdflib_parse"], r["ox_bulk_load"], r["ox_kg_load"], r["rules"], r["owlrl"]
     rp_s = rp.get("seconds")
     rows = [
-        ["load: kg.load (parse_file+extend)", _s(ok["seconds"]), "rdflib Graph.parse", _s(rp_s) if rp_s else _why(rp),
+        ["load: kg.core.load (parse_file+extend)", _s(ok["seconds"]), "rdflib Graph.parse", _s(rp_s) if rp_s else _why(rp),
          _ratio(rp_s, ok["seconds"]), _mem(ok), _mem(rp)],
         ["load: Store.bulk_load", _s(ob["seconds"]), "rdflib Graph.parse", _s(rp_s) if rp_s else _why(rp),
          _ratio(rp_s, ob["seconds"]), _mem(ob), _mem(rp)],
@@ -482,7 +482,7 @@ def summary(results: list[dict]) -> str:
                      _s(r["rules"]["seconds"]), _s(ow["seconds"]) if "seconds" in ow else _why(ow),
                      _ratio(ow.get("seconds"), r["rules"]["seconds"]), _ms(oxt), _ms(rdt) if rdt else _why(rq) if "skipped" in rq else "-",
                      _ratio(rdt, oxt)])
-    return _table(rows, ["size", "kg.load", "bulk_load", "rdflib parse", "parse/kg.load", "rules", "owlrl", "owlrl/rules",
+    return _table(rows, ["size", "kg.core.load", "bulk_load", "rdflib parse", "parse/kg.core.load", "rules", "owlrl", "owlrl/rules",
                          "ox query mix", "rdflib query mix", "rdflib/ox"])
 
 
@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from generate import Generator
 
-    from kg.config import Settings
+    from kg.core.config import Settings
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     info = machine()

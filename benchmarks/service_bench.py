@@ -25,10 +25,10 @@ from pathlib import Path
 
 import httpx
 
-from kg.build import build, is_stale
-from kg.config import Settings
-from kg.export import export
-from kg.query import open_store, query_library
+from kg.dataset.builder import build, is_stale
+from kg.core.config import Settings
+from kg.dataset.dump import export
+from kg.core.query import open_store, query_library
 
 MIX = ["isfahan-sister-cities", "agreements-of-city", "agreement-current-status", "city-network-memberships",
        "aid-shipments", "events-by-kind", "conflicting-figures", "reported-figures", "status-changes-between-dates",

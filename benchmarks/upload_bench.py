@@ -22,9 +22,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from kg.config import Settings  # noqa: E402
-from kg.query import open_store  # noqa: E402
-from kg.validate import parse_body, validate_contribution  # noqa: E402
+from kg.core import Settings, open_store  # noqa: E402
+from kg.validation import parse_body, validate_contribution  # noqa: E402
 
 BODY = (b"<https://w3id.org/cdkg/id/agreement/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         b"<https://w3id.org/cdkg/ontology#Agreement> .\n")

@@ -24,9 +24,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from kg.config import Settings  # noqa: E402
-from kg.contribution import scratch_copy, stage  # noqa: E402
-from kg.validate import load_shapes, read_contribution, run_engine, standalone_store  # noqa: E402
+from kg.core.config import Settings  # noqa: E402
+from kg.validation.contribution import scratch_copy, stage  # noqa: E402
+from kg.validation.validate import load_shapes, read_contribution, run_engine, standalone_store  # noqa: E402
 
 FACT_STARTS = ("<https://w3id.org/cdkg/id/bench/agreement/", "<https://w3id.org/cdkg/id/bench/membership/",
                "<https://w3id.org/cdkg/id/bench/event/")

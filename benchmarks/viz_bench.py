@@ -3,7 +3,7 @@
     python benchmarks/viz_bench.py [--reps 30] [--baseline-nodes 20000] [--skip-browser]
 
 1. Writing a ~20k-node page: pyvis add_node/add_edge (the baseline, run once at --baseline-nodes
-   nodes, bounded by that size) against kg.viz's direct lists (the real graph's cities with >= 1 tie).
+   nodes, bounded by that size) against kg.network.viz's direct lists (the real graph's cities with >= 1 tie).
 2. The 2-hop ego view of Isfahan from the real service over HTTP on 127.0.0.1: the first request
    (projection included) and then median / p95 of --reps requests, plus the in-process split.
 3. Pages in headless Chromium: time from navigation until stabilisation is done and physics is off
@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # the service and browser helpers of th
 from browser import Browser, chromium_path  # noqa: E402
 from service import running_service  # noqa: E402
 
-from kg.config import Settings  # noqa: E402
-from kg.explore import choose_view, ego  # noqa: E402
+from kg.core.config import Settings  # noqa: E402
+from kg.network.explore import choose_view, ego  # noqa: E402
 from kg.network import project  # noqa: E402
-from kg.query import open_store  # noqa: E402
-from kg.viz import edge_records, node_records, render  # noqa: E402
+from kg.core.query import open_store  # noqa: E402
+from kg.network.viz import edge_records, node_records, render  # noqa: E402
 
 ISFAHAN = "https://w3id.org/cdkg/id/place/isfahan"
 
@@ -74,7 +74,7 @@ def main() -> None:
     t = time.perf_counter()
     html = render(cities)
     direct = time.perf_counter() - t
-    print(f"direct lists (kg.viz.render): {cities.graph.number_of_nodes()} nodes, {cities.graph.number_of_edges()} edges, "
+    print(f"direct lists (kg.network.viz.render): {cities.graph.number_of_nodes()} nodes, {cities.graph.number_of_edges()} edges, "
           f"{len(html) / 1e6:.1f} MB in {direct:.2f} s")
     seconds, n, e = pyvis_baseline(cities, args.baseline_nodes)
     print(f"pyvis add_node/add_edge (run once): {n} nodes, {e} edges in {seconds:.2f} s ({seconds / direct:.0f}x)")

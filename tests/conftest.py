@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build
-from kg.config import Settings
-from kg.paths import shared_dir
+from kg.dataset.builder import build
+from kg.core.config import Settings
+from kg.core.paths import shared_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CDKG = [sys.executable, "-m", "kg.cli"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kg.build import build
-from kg.config import Settings
-from kg.paths import data_dir
+from kg.dataset.builder import build
+from kg.core.config import Settings
+from kg.core.paths import data_dir
 
 _CACHE: dict[tuple, Settings] = {}
 

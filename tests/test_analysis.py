@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kg import analysis
-from kg.errors import NetworkInputError, UnknownNodeError
-from kg.projection import city_graph, project
+from kg.network import analysis
+from kg.core.errors import NetworkInputError, UnknownNodeError
+from kg.network.projection import city_graph, project
 from tests.conftest import run_cli
 
 ID = "https://w3id.org/cdkg/id/"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build, is_stale
-from kg.config import Settings
-from kg.errors import DataSyntaxError, SourceMetadataError
+from kg.dataset.builder import build, is_stale
+from kg.core.config import Settings
+from kg.core.errors import DataSyntaxError, SourceMetadataError
 
 
 def test_every_data_file_is_its_own_named_graph(built, settings):

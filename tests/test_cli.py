@@ -67,8 +67,8 @@ def test_export_formats_parse_back(settings, tmp_path):
     # formats are checked on a build of the curated seed articles alone.
     import shutil
 
-    from kg.build import build
-    from kg.config import Settings
+    from kg.dataset.builder import build
+    from kg.core.config import Settings
     data = tmp_path / "data"
     shutil.copytree(settings.data_dir / "seed-articles", data / "seed-articles")
     small = Settings(build_dir=tmp_path / "b", data_dir=data)
@@ -84,7 +84,7 @@ def test_export_formats_parse_back(settings, tmp_path):
 
 
 def test_build_command_reports_counts(tmp_path):
-    from kg.config import Settings
+    from kg.core.config import Settings
     s = Settings(build_dir=tmp_path / "b")
     r = run_cli(["build"], s)
     assert r.returncode == 0, r.stderr

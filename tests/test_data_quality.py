@@ -8,10 +8,10 @@ import warnings
 
 import pytest
 
-from kg.jalali import parse_jalali
-from kg.paths import data_dir
-from kg.query import run_query
-from kg.sources import discover_sources
+from kg.sources.jalali import parse_jalali
+from kg.core.paths import data_dir
+from kg.core.query import run_query
+from kg.sources.folders import discover_sources
 
 FACT_CLASSES = ["cd:StatusAssertion", "org:Membership", "cd:Tenure", "cd:Event", "cd:ReportedFigure",
                 "cd:Proposal", "cd:Designation", "cd:Programme"]

@@ -6,8 +6,8 @@ import re
 from typer.main import get_command
 
 from conftest import ROOT
-from kg.cli import app
-from kg.config import Settings
+from kg.cli.main import app
+from kg.core.config import Settings
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from browser import Browser, chromium_path
-from kg.explore import country_overview, ego
+from kg.network.explore import country_overview, ego
 from kg.network import project
 from seed_build import seed_settings
 from service import add_quads, copy_build, running_service

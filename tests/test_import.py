@@ -11,16 +11,16 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, run_cli
-from kg.build import build, in_memory
-from kg.config import Settings
-from kg.errors import MappingError
-from kg.gazetteer import load_gazetteer, name_key
-from kg.ingest import ingest, load_mappings, quality_findings
-from kg.load import add_triples, ontology_files, parse_file
-from kg.namespaces import CD
-from kg.query import run_query
-from kg.reconcile import CITY, COUNTRY, PlaceQuery, Reconciler, SeedPlace
-from kg.sources import discover_sources
+from kg.dataset.builder import build, in_memory
+from kg.core.config import Settings
+from kg.core.errors import MappingError
+from kg.sources.gazetteer import load_gazetteer, name_key
+from kg.sources.ingestion import ingest, load_mappings, quality_findings
+from kg.core.load import add_triples, ontology_files, parse_file
+from kg.core.namespaces import CD
+from kg.core.query import run_query
+from kg.sources.reconcile import CITY, COUNTRY, PlaceQuery, Reconciler, SeedPlace
+from kg.sources.folders import discover_sources
 
 PLACE = "https://w3id.org/cdkg/id/place/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -321,7 +321,7 @@ def test_report_json_and_threshold(built, settings):
 def test_reconciliation_sample_still_describes_the_current_matching(settings):
     """The hand-checked sample records what the reconciler did with each reference; if matching
     changes, the sample must be judged again (docs/reconciliation.md): this says which rows changed."""
-    from kg.recsample import current_nodes, score
+    from kg.sources.recsample import current_nodes, score
     with (ROOT / "tests" / "fixtures" / "reconciliation_sample.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 200
@@ -342,7 +342,7 @@ def test_lyon_metropole_is_not_merged_into_lyon_by_its_wikidata_id(store):
 
 
 def test_seminaive_reasoner_equals_the_sparql_rules(settings):
-    from kg.reason import reason_with_rules, reason_with_sparql_rules
+    from kg.dataset.reason import reason_with_rules, reason_with_sparql_rules
     quads, onto, graphs = [], [], []
     for name, path in ontology_files(settings.ontology_dir):
         g = ox.NamedNode(settings.graph_iri(name))

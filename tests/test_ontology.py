@@ -5,8 +5,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg.checks import check_files, run_checks
-from kg.load import ONTOLOGY_GRAPH, ontology_files
+from kg.validation.checks import check_files, run_checks
+from kg.core.load import ONTOLOGY_GRAPH, ontology_files
 
 
 def test_there_are_three_checks(settings):

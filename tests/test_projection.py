@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 import kg.network
-from kg.errors import NetworkInputError
-from kg.projection import city_graph, co_membership, project
+from kg.core.errors import NetworkInputError
+from kg.network.projection import city_graph, co_membership, project
 
 ID = "https://w3id.org/cdkg/id/"
 ISFAHAN, BARCELONA, KRAKOW, XIAN = (ID + f"place/{c}" for c in ("isfahan", "barcelona", "krakow", "xian"))

@@ -17,9 +17,9 @@ import pytest
 import rdflib
 
 from conftest import run_cli
-from kg.build import build
-from kg.config import Settings
-from kg.paths import data_dir
+from kg.dataset.builder import build
+from kg.core.config import Settings
+from kg.core.paths import data_dir
 from seed_build import cli_env
 from service import free_port, running_process
 
@@ -106,7 +106,7 @@ def test_interrupted_publish_leaves_the_previous_release_byte_identical(project)
     (project.data_dir / "seed-articles" / "zz-extra.ttl").write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n", encoding="utf-8")
     # Killed half-way through writing the dumps (no cleanup can run, as with SIGKILL or a power cut).
-    killer = ("import os, sys, kg.release as r\n"
+    killer = ("import os, sys, kg.release.files as r\n"
               "def boom(*a, **k): os._exit(137)\n"
               "r.write_jsonld = boom\n"
               "from kg.cli import app\n"
@@ -119,8 +119,8 @@ def test_interrupted_publish_leaves_the_previous_release_byte_identical(project)
     leftovers = [q for q in release.parent.iterdir() if q.name.startswith(".release-") and q.name != target]
     assert leftovers  # the half-written folder (never linked)
     # Interrupted in-process (Ctrl-C): the half-written folder is removed at once.
-    import kg.publish as publish_module
-    import kg.release as release_module
+    import kg.release.publishing as publish_module
+    import kg.release.files as release_module
 
     def interrupt(*a, **k):
         raise KeyboardInterrupt

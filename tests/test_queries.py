@@ -16,9 +16,9 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from conftest import ROOT, run_cli
-from kg.build import in_memory
-from kg.config import Settings
-from kg.query import QueryResult, parse_header, query_library, run_query
+from kg.dataset.builder import in_memory
+from kg.core.config import Settings
+from kg.core.query import QueryResult, parse_header, query_library, run_query
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 LIBRARY = query_library(ROOT / "queries")

@@ -6,9 +6,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.load import ontology_files, parse_file
-from kg.namespaces import CD, CDC, ORG, OWL, PROV, RDF, RDFS
-from kg.reason import RULES, reason_with_owlrl, reason_with_rules
+from kg.core.load import ontology_files, parse_file
+from kg.core.namespaces import CD, CDC, ORG, OWL, PROV, RDF, RDFS
+from kg.dataset.reason import RULES, reason_with_owlrl, reason_with_rules
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reasoning" / "constructs.ttl"
 EX = "https://w3id.org/cdkg/id/test/"
@@ -97,8 +97,8 @@ def test_rules_list_names_owl_rl_rules():
 
 def test_upkeep_after_an_insert_equals_reasoning_from_scratch(settings):
     # What the service does after a write: derive from the added triples only (kg.seminaive.extend).
-    from kg.reason import read_schema
-    from kg.seminaive import extend
+    from kg.dataset.reason import read_schema
+    from kg.dataset.seminaive import extend
 
     files = sorted((settings.data_dir / "seed-articles").glob("*.ttl"))
     held_out = next(f for f in files if f.name == "agreements.ttl")

@@ -1,7 +1,7 @@
 """Regression tests named after the bugs found by the publication gate on the full data."""
 from __future__ import annotations
 
-from kg.query import run_query
+from kg.core.query import run_query
 
 
 def test_no_tie_of_a_place_with_itself_after_reconciliation(store):
@@ -28,7 +28,7 @@ def test_service_over_a_notebooks_store_sees_changes_made_outside_it(tmp_path):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from kg.config import Settings
+    from kg.core.config import Settings
 
     store = ox.Store()
     probe = {"query": "ASK { <https://w3id.org/cdkg/id/test/x> ?p ?o }"}

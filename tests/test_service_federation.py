@@ -9,7 +9,7 @@ import threading
 import httpx
 import pytest
 
-from api.sparql_text import outbound_requests
+from api.sparql.sparql_text import outbound_requests
 from service import copy_build, running_service
 
 TOKEN = "tok-fed-71c2"

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg.paths import shared_dir
+from kg.core.paths import shared_dir
 from service import running_service
 
 SUITE = shared_dir() / "w3c-sparql11-protocol"

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg.config import Settings
-from kg.convert import to_rdflib
-from kg.validate import load_shapes, read_contribution, run_engine, standalone_store
+from kg.core.config import Settings
+from kg.core.convert import to_rdflib
+from kg.validation.validate import load_shapes, read_contribution, run_engine, standalone_store
 
 FIXTURES = Path(__file__).resolve().parent / "shapes"
 CONTEXT = FIXTURES / "context.ttl"

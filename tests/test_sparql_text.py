@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.sparql_text import has_dataset_clause
+from api.sparql.sparql_text import has_dataset_clause
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -12,11 +12,11 @@ import pytest
 import rdflib
 
 from conftest import run_cli
-from kg.contribution import infer_delta, scratch_copy
-from kg.convert import to_rdflib
-from kg.load import INFERRED_GRAPH
-from kg.query import open_store
-from kg.validate import (load_shapes, read_contribution, run_engine, standalone_store, validate_contribution,
+from kg.validation.contribution import infer_delta, scratch_copy
+from kg.core.convert import to_rdflib
+from kg.core.load import INFERRED_GRAPH
+from kg.core.query import open_store
+from kg.validation.validate import (load_shapes, read_contribution, run_engine, standalone_store, validate_contribution,
                          validate_store)
 from seed_build import cli_env, seed_settings
 
@@ -132,7 +132,7 @@ st:isfahan-xian-sister-city-test2 a cd:StatusAssertion ; cd:statusOf agr:isfahan
     cd:status cdc:status-proposed ; cd:attestedBy [ a cd:Attestation ; cd:document doc:a002 ] .
 """, encoding="utf-8")
     contribution, _ = read_contribution([path], seed)
-    from kg.contribution import stage
+    from kg.validation.contribution import stage
 
     with scratch_copy(open_store(seed)) as scratch:
         scope = stage(scratch, seed, contribution)

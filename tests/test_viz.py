@@ -9,9 +9,9 @@ import networkx as nx
 import pytest
 
 from conftest import run_cli
-from kg.errors import UnknownNodeError
-from kg.explore import EdgeFilter, choose_view, country_overview, ego, resolve_node
-from kg.viz import render
+from kg.core.errors import UnknownNodeError
+from kg.network.explore import EdgeFilter, choose_view, country_overview, ego, resolve_node
+from kg.network.viz import render
 from seed_build import seed_settings
 
 ID = "https://w3id.org/cdkg/id/"

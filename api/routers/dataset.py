@@ -10,11 +10,11 @@ from fastapi.responses import FileResponse, Response
 
 from api.deps import ServiceDep
 from api.description import DESCRIPTION_PREFIXES, void_description
-from api.negotiation import GRAPHS, negotiate_or_reject
-from api.results import graph_bytes
+from api.sparql import GRAPHS, negotiate_or_reject
+from api.sparql import graph_bytes
 from api.routers.home import counts
 from api.templating import templates
-from kg.export import export
+from kg.dataset import export
 
 router = APIRouter(tags=["dataset"])
 # file name -> (export format, media type, what it holds)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServiceDep
-from api.negotiation import Table, negotiate_or_reject
+from api.sparql import Table, negotiate_or_reject
 from api.templating import templates
 
 router = APIRouter(tags=["docs"])

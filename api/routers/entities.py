@@ -8,12 +8,12 @@ from fastapi.responses import Response
 
 from api.deps import ServiceDep
 from api.entity_view import describe, description_quads
-from api.negotiation import PAGES, negotiate_or_reject
-from api.results import quads_bytes
+from api.sparql import PAGES, negotiate_or_reject
+from api.sparql import quads_bytes
 from api.routers.explore import in_network
 from api.templating import safe_href, templates
-from kg.load import INFERRED_GRAPH
-from kg.namespaces import prefixes as project_prefixes
+from kg.core import INFERRED_GRAPH
+from kg.core import prefixes as project_prefixes
 
 router = APIRouter(prefix="/id", tags=["entities"])
 EXTENSIONS = {".html": "html", ".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml", ".trig": "trig"}

@@ -1,4 +1,4 @@
-"""/explore: the network as interactive pages (kg.viz) - the country overview, and ego views around
+"""/explore: the network as interactive pages (kg.network.viz) - the country overview, and ego views around
 any node at /explore/{id path}?hops=1..3, with the same filters as `cdkg viz` as query parameters.
 
 The projection (seconds on the full graph) is computed once per generation of the data (the
@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServiceDep
 from api.templating import templates
-from kg.errors import CdkgError
-from kg.explore import EdgeFilter, View, choose_view, resolve_country, resolve_network
-from kg.query import run_query
-from kg.viz import render
+from kg.core import CdkgError
+from kg.network import EdgeFilter, View, choose_view, resolve_country, resolve_network
+from kg.core import run_query
+from kg.network import render
 
 router = APIRouter(prefix="/explore", tags=["explore"])
 # Nothing on these pages is fetched from elsewhere; the browser is told so too.

@@ -8,9 +8,9 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import ServiceDep
 from api.description import dataset_counts
 from api.entity_view import Reader
-from api.negotiation import Table, negotiate_or_reject
+from api.sparql import Table, negotiate_or_reject
 from api.templating import templates
-from kg.load import INFERRED_GRAPH
+from kg.core import INFERRED_GRAPH
 
 router = APIRouter(tags=["home"])
 _TYPES = Table({"html": "text/html", "json": "application/json"}, {"application/xhtml+xml": "html"})

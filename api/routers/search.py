@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from api.deps import ServiceDep
-from api.negotiation import BadAccept, Table, negotiate
+from api.sparql import BadAccept, Table, negotiate
 from api.search_index import SearchIndex
 from api.templating import safe_href, templates
 

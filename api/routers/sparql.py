@@ -9,17 +9,17 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from api.deps import ServiceDep
 from api.description import DESCRIPTION_PREFIXES, dataset_counts, service_description
-from api.negotiation import GRAPHS, PAGES, RESULTS, BadAccept, from_format_param, negotiate, negotiate_or_reject
-from api.protocol import read_protocol_request
-from api.query_job import QueryJob
-from api.query_pool import PoolBusy, QueryTimeout, WorkerLost
-from api.results import graph_bytes
+from api.sparql import GRAPHS, PAGES, RESULTS, BadAccept, from_format_param, negotiate, negotiate_or_reject
+from api.sparql import read_protocol_request
+from api.sparql import QueryJob
+from api.sparql import PoolBusy, QueryTimeout, WorkerLost
+from api.sparql import graph_bytes
 from api.routers.update import run_update
-from api.sparql_text import outbound_refusal
+from api.sparql import outbound_refusal
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
-from kg.namespaces import prefixes as project_prefixes
-from kg.query import query_library
+from kg.core import prefixes as project_prefixes
+from kg.core import query_library
 
 router = APIRouter(prefix="/sparql", tags=["sparql"])
 

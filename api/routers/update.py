@@ -14,16 +14,16 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import ServiceDep
-from api.negotiation import GRAPHS, negotiate_or_reject
-from api.protocol import FORM, SPARQL_UPDATE, ProtocolRequest, content_type, read_body, read_protocol_request
-from api.results import graph_bytes
-from api.sparql_text import UpdateDatasetConflict, add_using_clauses, outbound_refusal
+from api.sparql import GRAPHS, negotiate_or_reject
+from api.sparql import FORM, SPARQL_UPDATE, ProtocolRequest, content_type, read_body, read_protocol_request
+from api.sparql import graph_bytes
+from api.sparql import UpdateDatasetConflict, add_using_clauses, outbound_refusal
 from api.uploads import ClientGone, parse_graph
 from api.write_gate import check_before_commit
 from api.writes import WriteError, WriteRefused, delete_graph, graph_exists, graph_node, put_or_post_graph, sparql_update
-from kg.namespaces import prefixes as project_prefixes
-from kg.reason import extend_inferences
-from kg.untrusted import Limits
+from kg.core import prefixes as project_prefixes
+from kg.dataset import extend_inferences
+from kg.validation import Limits
 
 router = APIRouter(tags=["update"])
 MAX_GRAPH_UPLOAD = 64 * 1024 * 1024

@@ -1,0 +1,18 @@
+"""The core every stage uses: settings, resource paths, namespaces, errors, term conversion,
+loading files into the Oxigraph store, and running SPARQL on it."""
+from kg.core.lazy import lazy_face
+
+__getattr__, __all__ = lazy_face(__name__, {
+    "lazy": ["lazy_face"],
+    "config": ["CANONICAL_BASE", "Settings"],
+    "paths": ["data_dir", "ontology_dir", "queries_dir", "shapes_dir", "shared_dir"],
+    "namespaces": ["CD", "DCAT", "DCTERMS", "FOAF", "GEO", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "VOID", "XSD",
+                   "prefixes"],
+    "errors": ["BuildMissingError", "CdkgError", "DataSyntaxError", "MappingError", "NetworkInputError", "QueryError",
+               "SourceMetadataError", "UnknownNodeError", "UnknownQueryError"],
+    "convert": ["ox_to_rdflib_graph", "rdflib_to_ox_triple", "to_ox", "to_rdflib"],
+    "load": ["INFERRED_GRAPH", "META_GRAPH", "ONTOLOGY_GRAPH", "add_triples", "ontology_files", "parse_file", "rdf_format",
+             "rebase_term"],
+    "query": ["QueryResult", "execute", "open_store", "parse_header", "query_library", "resolve_query", "run_query",
+              "serialize_results"],
+})

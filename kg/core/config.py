@@ -1,0 +1,58 @@
+"""All settings in one registry, read from CDKG_* environment variables (pydantic-settings)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.core.paths import data_dir, default_build_dir, ontology_dir, shapes_dir
+
+CANONICAL_BASE = "https://w3id.org/cdkg/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CDKG_", extra="ignore")
+
+    base_iri: str = Field(CANONICAL_BASE, description="Base of data, graph and ontology IRIs; deployers may rebase (must end with / or #).")
+    build_dir: Path = Field(default_factory=default_build_dir, description="Where `cdkg build` writes the store and manifest.")
+    data_dir: Path = Field(default_factory=data_dir, description="Folder of source folders, each with source.toml and Turtle files.")
+    ontology_dir: Path = Field(default_factory=ontology_dir, description="Folder of the ontology (cdkg.ttl and imports/).")
+    reasoner: str = Field("rules", description="'rules' (fast SPARQL rules on Oxigraph) or 'owlrl' (reference, slow).")
+    query_timeout: float = Field(30.0, description="Seconds a SPARQL query may run in the service.")
+    max_results: int = Field(100_000, description="Largest number of result rows the service returns.")
+    host: str = Field("127.0.0.1", description="Address `cdkg serve` binds to.")
+    port: int = Field(8000, description="Port `cdkg serve` listens on.")
+    shapes_dir: Path = Field(default_factory=shapes_dir, description="Folder of the SHACL shapes (*.ttl) of the publication gate.")
+    validate_max_bytes: int = Field(5_000_000, description="Largest body POST /validate accepts (bytes); larger answers 413.")
+    validate_max_depth: int = Field(64, ge=1, description="Deepest bracket nesting accepted in an uploaded or contributed JSON-LD, Turtle or TriG file; deeper answers 400 before any parser runs.")
+    validate_timeout: float = Field(20.0, gt=0, description="Seconds an upload may take to parse and validate in its worker process (POST /validate, Graph Store uploads); then the worker is killed and the answer is 422.")
+    validate_memory_mb: int = Field(1024, ge=256, description="Memory (MB) an upload's worker process may add for parsing and validation (RLIMIT_DATA; opening the store's copy alone takes ~150 MB); past it the answer is 422.")
+    validate_concurrency: int = Field(2, ge=1, description="Uploads parsed or validated at once (each in its own process); the next answers 503 with Retry-After.")
+    release_dir: Path | None = Field(None, description="Where `cdkg publish` puts the release (default: <build_dir>/release).")
+    # Web service (api/): see docs/service.md.
+    update_token: str | None = Field(None, description="Enables SPARQL Update and the Graph Store Protocol for requests bearing this token; unset = read-only.")
+    query_workers: int = Field(2, ge=0, description="Worker processes that evaluate SPARQL queries (killed on timeout); 0 = in-process, no hard timeout.")
+    result_cache_mb: int = Field(64, ge=0, description="Memory for answers to repeated SPARQL queries, kept until the data changes (MB); 0 = off.")
+    warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
+    max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
+    ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
+    max_header_bytes: int = Field(16_384, ge=1024, description="Largest size of a request's headers in bytes (`cdkg serve`); more is 431 and the connection is closed.")
+    max_headers: int = Field(100, ge=10, description="Most headers in one request (`cdkg serve`); more is 431.")
+    federation_allow: str = Field("", description="SPARQL endpoint IRIs (space- or comma-separated) that SERVICE and LOAD may reach; empty = none: the server sends no request a client names.")
+    write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validation / shapes/).")
+
+    @property
+    def federation_endpoints(self) -> frozenset[str]:
+        return frozenset(self.federation_allow.replace(",", " ").split())
+
+    @property
+    def store_dir(self) -> Path:
+        return self.build_dir / "store"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.build_dir / "manifest.json"
+
+    def graph_iri(self, name: str) -> str:
+        return f"{self.base_iri}graph/{name}"

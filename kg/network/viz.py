@@ -1,0 +1,211 @@
+"""Interactive, offline HTML pages of the network (pyvis template, vis-network inlined).
+
+Node and edge lists are built here as plain dicts and handed to pyvis directly: its add_node /
+add_edge check duplicates linearly (half a minute for 20k nodes). The page carries no `title`
+fields: pyvis switches to a popup that assigns titles with innerHTML when a title contains "href",
+so a label could inject markup; tooltips and the info panel are built by kg/viz_assets/explore.js
+with textContent instead. Data reach the page only as JSON escaped for <script> (`<` as \\u003c).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kg.network.explore import View, country_of, kind_of, relation_of
+
+ASSETS = Path(__file__).resolve().parent / "viz_assets"
+KIND_COLOURS = {"city": "#2f6db5", "network": "#e8771e", "organisation": "#2e9b4f", "person": "#8e5bb8",
+                "country": "#1a9aa8", "other": "#8a8f96"}
+RELATION_COLOURS = {"agreement": "#5a7fb0", "membership": "#f0a35e", "aid": "#d9473f", "event": "#4fa6a0",
+                    "tenure": "#6aa84f", "designation": "#c9a227", "proposal": "#b07aa1", "programme": "#e37ba0",
+                    "other": "#9c755f"}
+DASHED_STATUSES = ("proposed", "under negotiation", "candidate", "planned", "about to be signed")  # not (yet) in force
+GREY_STATUSES = ("dormant", "suspended", "terminated", "ended")  # no longer active
+GREY = "#b8bcc2"
+_BIDI_CONTROLS = re.compile("[\u202A-\u202E\u2066-\u2069]")
+
+
+def visible_text(value) -> str | None:
+    """Bidi overrides shown as markers (U+202E) instead of obeyed: a label cannot reorder the page."""
+    return None if value is None else _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", str(value))
+
+
+def edge_style(relation: str, status: str | None) -> dict:
+    colour = GREY if status in GREY_STATUSES else RELATION_COLOURS.get(relation, RELATION_COLOURS["other"])
+    style = {"color": {"color": colour, "highlight": "#111111", "hover": "#333333"}}
+    if status in DASHED_STATUSES:
+        style["dashes"] = [6, 4]
+    return style
+
+
+def _size(ties: int) -> float:
+    """Grows with ties but stays readable: a hub with 2000 ties must not cover the picture."""
+    return round(min(48.0, 6 + 5 * math.log2(1 + ties)), 1)
+
+
+def node_records(view: View, geo: bool = False, scale: float = 10.0) -> list[dict]:
+    g = view.graph
+    degree = dict(g.degree())
+    records, aside = [], 0
+    for n, d in g.nodes(data=True):
+        kind = kind_of(d)
+        ties = d.get("ties", degree.get(n, 0))
+        en, fa = visible_text(d.get("label")), visible_text(d.get("label_fa"))
+        rec = {"id": n, "label": en or fa or n.rsplit("/", 1)[-1], "en": en, "fa": fa, "kind": kind,
+               "color": KIND_COLOURS.get(kind, KIND_COLOURS["other"]), "size": _size(ties), "deg": ties,
+               "country": country_of(d), "country_label": visible_text(d.get("country_label")),
+               "lat": d.get("lat"), "lon": d.get("lon")}
+        for key in ("hop", "cities", "domestic"):
+            if d.get(key) is not None:
+                rec[key] = d[key]
+        if d.get("nets"):
+            rec["nets"] = d["nets"]
+        if d.get("top"):
+            rec["top"] = [[iri, visible_text(label), c] for iri, label, c in d["top"]]
+        if n == view.focus:
+            rec.update(borderWidth=4, color={"background": rec["color"], "border": "#111111"}, focus=True)
+        if geo:
+            if rec["lat"] is not None and rec["lon"] is not None:
+                rec.update(x=round(rec["lon"] * scale, 2), y=round(-rec["lat"] * scale, 2))
+            else:  # never invent a position: a grid to the east of the map, marked in the tooltip
+                rec.update(x=190 * scale + (aside // 40) * 4 * scale, y=-90 * scale + (aside % 40) * 4.5 * scale,
+                           aside=True)
+                aside += 1
+            rec.update(fixed=True, physics=False)
+        records.append(rec)
+    return records
+
+
+def edge_records(view: View) -> list[dict]:
+    g = view.graph
+    records = []
+    if view.mode == "countries":  # aggregated: a breakdown the page re-counts under its filters
+        for i, (a, b, d) in enumerate(g.edges(data=True)):
+            parts = [[rel, status, year, c] for (rel, status, year), c in sorted(d["parts"].items(), key=str)]
+            total = sum(p[3] for p in parts)
+            main = max(d["parts"].items(), key=lambda kv: kv[1])[0][0]
+            records.append({"id": f"e{i}", "from": a, "to": b, "parts": parts, "count": total,
+                            "width": agg_width(total), **edge_style(main, None)})
+        return records
+    for i, (s, t, key, d) in enumerate(g.edges(keys=True, data=True)):
+        rel, status = relation_of(d), d.get("status")
+        records.append({"id": f"e{i}", "from": s, "to": t, "rid": key, "rel": rel, "rl": visible_text(d.get("label")),
+                        "ekind": visible_text(d.get("kind")), "status": status, "year": d.get("year"),
+                        "start": d.get("start"), "end": d.get("end"), "src": list(d.get("sources") or ()),
+                        "arrows": "to" if d.get("directed") else "", "width": 1.5, **edge_style(rel, status)})
+    return records
+
+
+def agg_width(count: int) -> float:
+    return round(min(12.0, 1 + math.log2(max(count, 1))), 2)
+
+
+def options(n_nodes: int, n_edges: int, physics: bool) -> dict:
+    """vis-network options: bounded stabilisation (the page then turns physics off), light drawing at scale."""
+    big = n_nodes + n_edges > 4000
+    iterations = 300 if n_nodes <= 1000 else 150 if n_nodes <= 5000 else 60
+    return {
+        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "face": "system-ui, Tahoma, sans-serif"},
+                  "scaling": {"label": {"drawThreshold": 9}}},
+        "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 0.5,
+                  "arrows": {"to": {"scaleFactor": 0.5}}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "keyboard": {"enabled": True, "bindToWindow": False}},
+        "layout": {"improvedLayout": n_nodes <= 300, "randomSeed": 7},
+        "physics": {"enabled": physics, "solver": "barnesHut",
+                    "barnesHut": {"gravitationalConstant": -4000, "springLength": 120, "avoidOverlap": 0.1},
+                    "minVelocity": 1, "timestep": 0.5,
+                    "stabilization": {"enabled": physics, "iterations": iterations, "updateInterval": 10, "fit": True}},
+    }
+
+
+def page_config(view: View, nodes: list[dict], edges: list[dict], *, geo: bool, page_base: str | None,
+                explore_base: str | None, id_prefix: str) -> dict:
+    """What the page's script and panel need besides the vis data: filters on offer, legend, links."""
+    if view.mode == "countries":
+        parts = [p for e in edges for p in e["parts"]]
+    else:
+        parts = [[e["rel"], e["status"], e["year"], 1] for e in edges]
+    years = sorted({p[2] for p in parts if p[2] is not None})
+    countries = {}
+    for n in nodes:
+        if n.get("country") and n["kind"] != "network":
+            label = n["label"] if n["kind"] == "country" else n.get("country_label")
+            countries.setdefault(n["country"], label or n["country"].rsplit("/", 1)[-1])
+    return {
+        "mode": view.mode, "title": visible_text(view.title), "notes": [visible_text(x) for x in view.notes],
+        "focus": view.focus, "hops": view.hops, "geo": geo, "physics": not geo,
+        "relations": sorted({p[0] for p in parts}), "statuses": sorted({p[1] or "none" for p in parts}),
+        "years": [years[0], years[-1]] if years else None, "undated": any(p[2] is None for p in parts),
+        "countries": sorted(countries.items(), key=lambda kv: (kv[1] or "").casefold()),
+        "networks": sorted(([n["id"], n["label"]] for n in nodes if n["kind"] == "network"), key=lambda x: x[1].casefold()),
+        "kindColours": KIND_COLOURS, "relationColours": RELATION_COLOURS, "grey": GREY,
+        "dashed": list(DASHED_STATUSES), "greyStatuses": list(GREY_STATUSES),
+        "pageBase": page_base, "exploreBase": explore_base, "idPrefix": id_prefix,
+        "counts": {"nodes": len(nodes), "edges": len(edges), "total_nodes": view.total_nodes},
+    }
+
+
+def script_json(value) -> str:
+    """JSON that cannot end a <script> element or open a comment inside it."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_CDN_TAGS = re.compile(r"<link[^>]*https?://[^>]*/?>|<script[^>]*src=\"https?://[^>]*>\s*</script>", re.S)
+_PYVIS_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+_NETWORK_CREATED = "network = new vis.Network(container, data, options);"
+
+
+def render(view: View, *, geo: bool = False, page_base: str | None = None, explore_base: str | None = None,
+           base_iri: str = "https://w3id.org/cdkg/") -> str:
+    """The whole page as a string: pyvis's template with our panel, style and script spliced in."""
+    from pyvis.network import Network
+
+    nodes, edges = node_records(view, geo), edge_records(view)
+    net = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line", heading="")
+    net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
+    net.options = options(len(nodes), len(edges), physics=not geo)
+    net.templateEnv = _pyvis_templates(net.template_dir)
+    html = net.generate_html()
+    if _NETWORK_CREATED not in html:
+        raise RuntimeError("the pyvis template changed: cannot attach the page script to the network")
+    config = page_config(view, nodes, edges, geo=geo, page_base=page_base, explore_base=explore_base,
+                         id_prefix=f"{base_iri}id/")
+    panel = _panel_templates().get_template("panel.html").render(cfg=config)
+    head = (f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{_escape(config['title'])} · cdkg</title>\n"
+            f"<style>{(ASSETS / 'explore.css').read_text(encoding='utf-8')}</style>\n"
+            f"<script type=\"application/json\" id=\"cdkg-config\">{script_json(config)}</script>\n"
+            f"<script>{(ASSETS / 'explore.js').read_text(encoding='utf-8')}</script>\n</head>")
+    html = _PYVIS_HEADING.sub("", _CDN_TAGS.sub("", html))
+    html = html.replace("<html>", "<!doctype html>\n<html lang=\"en\">", 1).replace("</head>", head, 1)
+    html = html.replace("<body>", "<body>\n" + panel, 1)
+    return html.replace(_NETWORK_CREATED, _NETWORK_CREATED + " cdkgAttach(network, nodes, edges);", 1)
+
+
+@lru_cache(maxsize=1)
+def _pyvis_templates(folder: str):
+    """One Jinja environment for pyvis's template: each Network makes its own, and compiling the
+    template with vis-network inlined costs ~150 ms per page."""
+    from jinja2 import Environment as PlainEnvironment
+    return PlainEnvironment(loader=FileSystemLoader(folder))
+
+
+@lru_cache(maxsize=1)
+def _panel_templates() -> Environment:
+    return Environment(loader=FileSystemLoader(str(ASSETS)), autoescape=select_autoescape(default=True))
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+    return str(escape(text))
+
+
+def write(view: View, out: Path, **kw) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(view, **kw), encoding="utf-8")
+    return out

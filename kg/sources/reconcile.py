@@ -1,0 +1,289 @@
+"""Place reconciliation: one node per real place, whatever source names it.
+
+A place named in a source row (name, country, maybe coordinates and a Wikidata id) is resolved to
+- a node already in the graph (the curated seed places: place:isfahan...), when the gazetteer puts
+  both on the same GeoNames entry;
+- a GeoNames city (place:gn-<geonameid>), matched on name variants within the country, then by
+  distance to the source's coordinates, or (without coordinates) by a clearly dominant population;
+- a country (the partner is a whole country) or a region (an ISO 3166-2 subdivision, or a name
+  that says so: "County Clare", "Akkol District");
+- otherwise its own unmatched node, listed for review with the candidates. Ambiguous names
+  (Valencia, Granada) and coordinates far from every candidate (Vex) are never guessed.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from kg.sources.gazetteer import City, Gazetteer, distance_km, name_key, slug, subdivision_keys
+from kg.core import CD
+
+NEAR_KM = 30.0        # a candidate this close to the source's coordinates is the place
+FAR_KM = 100.0        # an only candidate farther than this is not taken (wrong coordinates?)
+DOMINANCE = 5.0       # without coordinates, the top candidate must be this many times as populous
+
+CITY, REGION, COUNTRY, DISTRICT, PLACE = (CD + c for c in ("City", "Region", "Country", "District", "Place"))
+_REGION_WORDS = {"county", "district", "province", "prefecture", "region", "oblast", "raion", "rayon",
+                 "governorate", "department", "departement", "voivodeship", "canton", "krai", "okrug"}
+_DISTRICT_WORDS = {"borough", "arrondissement"}
+_SUFFIXES = re.compile(r"^(city of|town of|municipality of)\s+|\s+(municipality|city|town|kommune|commune|gemeinde)$", re.I)
+
+
+class RowError(ValueError):
+    """A row cannot be imported (missing name, unknown country, bad number): reported and skipped."""
+
+
+@dataclass(frozen=True)
+class PlaceQuery:
+    name: str
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    wikidata: str | None = None
+    unmatched_class: str = PLACE
+
+
+@dataclass
+class Resolution:
+    iri: str
+    cls: str | None           # class to assert (None: an existing node keeps its own types)
+    status: str               # seed | gazetteer | country | region | unmatched
+    method: str
+    country: str | None = None
+    city: City | None = None
+    existing: bool = False    # a node that was already in the graph (seed)
+    candidates: list[City] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SeedPlace:
+    """A place already in the graph (curated), with what is known about it."""
+    iri: str
+    cls: str
+    labels: tuple[str, ...]
+    country: str | None  # ISO code of its cd:inCountry, when asserted
+
+
+@dataclass
+class ReviewItem:
+    source: str
+    file: str
+    row: int
+    name: str
+    country: str
+    lat: float | None
+    lon: float | None
+    node: str
+    reason: str
+    candidates: list[tuple[City, float | None]]
+    rows: int = 1
+
+
+_KIND_WORDS = _REGION_WORDS | _DISTRICT_WORDS | {"gmina", "rural", "municipality", "commune", "township", "urban"}
+
+
+def _variants(name: str) -> list[str]:
+    out = [name]
+    inner = " ".join(re.findall(r"\((.*?)\)", name)).casefold()
+    # "Jing'an (Shanghai)" may be matched as Jing'an; "Limanowa (rural gmina)" is not the town Limanowa
+    if "(" in name and not set(re.findall(r"\w+", inner)) & _KIND_WORDS:
+        out.append(re.sub(r"\s*\(.*?\)\s*", " ", name).strip())
+    if "," in name:
+        out.append(name.split(",")[0].strip())
+    if "/" in name:
+        out.append(name.split("/")[0].strip())
+    stripped = _SUFFIXES.sub("", name).strip()
+    if stripped and stripped != name:
+        out.append(stripped)
+    return [v for i, v in enumerate(out) if v and v not in out[:i]]
+
+
+def _dominant(cands: list[City]) -> City | None:
+    ranked = sorted(cands, key=lambda c: -c.population)
+    if len(ranked) == 1:
+        return ranked[0]
+    top, second = ranked[0], ranked[1]
+    return top if top.population > 0 and top.population >= DOMINANCE * max(second.population, 1) else None
+
+
+def _by_main_name(cands: list[City], name: str | None) -> list[City]:
+    """Candidates whose main GeoNames name is the name asked for, when some are (a place named
+    'Porto Viro' over one that merely has it as an alternate name); otherwise all of them."""
+    if not name or len(cands) < 2:
+        return cands
+    key = name_key(name)
+    main = [c for c in cands if name_key(c.name) == key]
+    return main or cands
+
+
+def decide(cands: list[City], lat: float | None, lon: float | None, name: str | None = None) -> tuple[City | None, str]:
+    """Pick the one candidate the evidence supports, or None with the reason."""
+    if lat is None or lon is None:
+        cands = _by_main_name(cands, name)
+        best = _dominant(cands)
+        if best:
+            return best, "only candidate" if len(cands) == 1 else f"most populous of {len(cands)} by {DOMINANCE:g}x or more"
+        return None, f"ambiguous: {len(cands)} candidates and no coordinates to choose"
+    dists = sorted(((distance_km(lat, lon, c.lat, c.lon), c) for c in cands), key=lambda x: x[0])
+    near = [(d, c) for d, c in dists if d <= NEAR_KM]
+    if len(near) == 1:
+        return near[0][1], f"{near[0][0]:.0f} km from the source's coordinates"
+    if len(near) > 1:
+        # sections of a city carry no population: the places themselves do
+        near = [(d, c) for d, c in near if c.population > 0] or near
+        if len(near) == 1:
+            return near[0][1], f"{near[0][0]:.0f} km from the source's coordinates (the only populated candidate near)"
+        if near[0][0] * 3 <= near[1][0]:
+            return near[0][1], f"nearest of {len(near)} within {NEAR_KM:g} km ({near[0][0]:.0f} km, the next {near[1][0]:.0f} km)"
+        main = _by_main_name([c for _, c in near], name)
+        if len(main) == 1:
+            d = next(d for d, c in near if c is main[0])
+            return main[0], f"the one of {len(near)} within {NEAR_KM:g} km with this main name ({d:.0f} km)"
+        best = _dominant([c for _, c in near])
+        if best:
+            d = next(d for d, c in near if c is best)
+            return best, f"most populous of {len(near)} within {NEAR_KM:g} km ({d:.0f} km)"
+        return None, f"ambiguous: {len(near)} candidates within {NEAR_KM:g} km"
+    if len(dists) == 1 and dists[0][0] <= FAR_KM:
+        return dists[0][1], f"only candidate, {dists[0][0]:.0f} km from the source's coordinates"
+    return None, f"coordinates {dists[0][0]:.0f} km from the nearest of {len(dists)} candidate(s)"
+
+
+class Reconciler:
+    """Resolves place references to node IRIs; remembers what it matched and what needs review."""
+
+    def __init__(self, gazetteer: Gazetteer, base_iri: str, seeds: list[SeedPlace] = ()):
+        self.gaz = gazetteer
+        self.place_ns = f"{base_iri}id/place/"
+        self.cities: dict[int, str] = {}          # geonameid -> node IRI, for every matched city
+        self.countries: dict[str, str] = {}       # ISO code -> node IRI, for every country used
+        self.existing_countries: set[str] = set()
+        self.seed_by_gid: dict[int, SeedPlace] = {}
+        self.seed_match: dict[str, tuple[City | None, str]] = {}
+        self._seed_by_key: dict[str, list[SeedPlace]] = {}
+        self._cache: dict[PlaceQuery, Resolution] = {}
+        self._wikidata: dict[str, Resolution] = {}
+        for s in seeds:
+            if s.cls == COUNTRY:
+                for label in s.labels:
+                    cc = gazetteer.is_country_name(label)
+                    if cc and cc not in self.countries:
+                        self.countries[cc] = s.iri
+                        self.existing_countries.add(cc)
+        for s in seeds:
+            if s.cls == COUNTRY:
+                continue
+            for label in s.labels:
+                self._seed_by_key.setdefault(name_key(label), []).append(s)
+            city, how = self._match_seed(s)
+            self.seed_match[s.iri] = (city, how)
+            if city and city.geonameid not in self.seed_by_gid:
+                self.seed_by_gid[city.geonameid] = s
+                self.cities[city.geonameid] = s.iri
+
+    # -- seeds ---------------------------------------------------------------------------------
+    def _match_seed(self, s: SeedPlace) -> tuple[City | None, str]:
+        if s.cls not in (CITY, DISTRICT):
+            return None, "not a city"
+        # Every label (English, variants, Persian) is evidence: a label that settles the match
+        # (the Persian سمرقند names only Samarkand, Uzbekistan, where "Samarkand" is also an old
+        # name of Temirtau) is taken unless another label settles on a different place.
+        decided: dict[int, tuple[City, str]] = {}
+        reasons = []
+        for label in s.labels:
+            cands = self.gaz.candidates(label, s.country)
+            if not cands:
+                continue
+            city, how = decide(cands, None, None, label)
+            if city:
+                decided.setdefault(city.geonameid, (city, f"seed label '{label}': {how}"))
+            else:
+                reasons.append(f"'{label}': {how}")
+        if len(decided) == 1:
+            return next(iter(decided.values()))
+        if len(decided) > 1:
+            return None, "labels point to different places: " + ", ".join(str(g) for g in decided)
+        return None, "; ".join(reasons) or "no gazetteer entry for its labels"
+
+    # -- IRIs ------------------------------------------------------------------------------------
+    def country_iri(self, cc: str) -> str:
+        if cc not in self.countries:
+            self.countries[cc] = f"{self.place_ns}country-{cc.lower()}"
+        return self.countries[cc]
+
+    def _city_iri(self, city: City) -> tuple[str, bool]:
+        if city.geonameid in self.seed_by_gid:
+            return self.seed_by_gid[city.geonameid].iri, True
+        return self.cities.setdefault(city.geonameid, f"{self.place_ns}gn-{city.geonameid}"), False
+
+    def _unmatched_iri(self, name: str, cc: str | None, lat: float | None, lon: float | None) -> str:
+        base = f"{self.place_ns}unmatched-{(cc or 'xx').lower()}-{slug(name)}"
+        if lat is None or lon is None:
+            return base
+        where = hashlib.sha1(f"{lat:.1f},{lon:.1f}".encode()).hexdigest()[:6]
+        return f"{base}-{where}"
+
+    # -- resolution ------------------------------------------------------------------------------
+    def resolve(self, q: PlaceQuery) -> Resolution:
+        """Resolve one reference; raises RowError for what makes the row unusable."""
+        if q in self._cache:
+            return self._cache[q]
+        res = self._resolve(q)
+        if q.wikidata and res.status == "unmatched":
+            # Two spellings the gazetteer does not know ("Ambelokipi-Menemeni", "Ampelokipoi-Menemeni")
+            # with one Wikidata id are one place. A matched reference never merges this way: the
+            # source's ids are not always right (it gives "Lyon Metropole" the id of the city of Lyon).
+            res = self._wikidata.setdefault(q.wikidata, res)
+        self._cache[q] = res
+        return res
+
+    def _resolve(self, q: PlaceQuery) -> Resolution:
+        name = (q.name or "").strip()
+        if not name:
+            raise RowError("missing place name")
+        cc = None
+        if q.country and q.country.strip():
+            cc = self.gaz.country_code(q.country)
+            if cc is None:
+                raise RowError(f"unknown country '{q.country}'")
+        elif "," in name:  # "Varna, Bulgaria" with the country column empty
+            head, tail = name.rsplit(",", 1)
+            if self.gaz.country_code(tail):
+                name, cc = head.strip(), self.gaz.country_code(tail)
+        whole = self.gaz.is_country_name(name)
+        for variant in _variants(name):
+            cands = self.gaz.candidates(variant, cc)
+            if not cands:
+                continue
+            city, how = decide(cands, q.lat, q.lon, variant)
+            if city is None:
+                if whole and (cc is None or cc == whole):
+                    break  # "Singapore" far from any city Singapore: the country itself
+                return Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
+                                  how, cc, candidates=cands)
+            iri, existing = self._city_iri(city)
+            via = "" if variant == name else f" (as '{variant}')"
+            return Resolution(iri, None if existing else CITY, "seed" if existing else "gazetteer",
+                              f"GeoNames {city.geonameid}{via}: {how}", city.country, city, existing, cands)
+        if whole and (cc is None or cc == whole):
+            iri = self.country_iri(whole)
+            return Resolution(iri, None if whole in self.existing_countries else COUNTRY, "country",
+                              "the name is a country's", whole, existing=whole in self.existing_countries)
+        if cc:
+            sub = subdivision_keys().get((cc, name_key(name)))
+            if sub:
+                return Resolution(f"{self.place_ns}region-{sub[0].lower()}", REGION, "region",
+                                  f"ISO 3166-2 {sub[0]} ({sub[1]})", cc)
+        words = set(re.findall(r"\w+", name.casefold()))
+        if words & _REGION_WORDS:
+            return Resolution(f"{self.place_ns}region-{(cc or 'xx').lower()}-{slug(name)}", REGION, "region",
+                              "the name says it is a region", cc)
+        if words & _DISTRICT_WORDS:
+            return Resolution(f"{self.place_ns}district-{(cc or 'xx').lower()}-{slug(name)}", DISTRICT, "region",
+                              "the name says it is a district", cc)
+        for s in self._seed_by_key.get(name_key(name), ()):
+            if s.country is None or cc is None or s.country == cc:
+                return Resolution(s.iri, None, "seed", "seed label (no gazetteer entry)", cc or s.country, existing=True)
+        return Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
+                          "no gazetteer entry, country or region of this name", cc)

@@ -1,0 +1,151 @@
+"""Measuring reconciliation: draw a seeded random sample of place references from the mapped
+sources, show what the reconciler did with each (for a person to judge), and recompute it later.
+
+    python -m kg.sources.recsample draw  > tests/fixtures/reconciliation_sample.csv   # then judge each row
+    python -m kg.sources.recsample score tests/fixtures/reconciliation_sample.csv       # precision and recall
+
+The judging itself is done by hand (docs/reconciliation.md says how).
+"""
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.core import Settings
+from kg.sources.gazetteer import distance_km, load_gazetteer
+from kg.sources.importer import _number, _text, read_records
+from kg.sources.ingestion import _seeds, gazetteer_cache_dir, load_mappings
+from kg.core import add_triples, ontology_files, parse_file
+from kg.sources.reconcile import PlaceQuery, Reconciler, RowError
+from kg.sources.folders import discover_sources
+
+SEED = 20261125
+FIELDS = ["sample_id", "source", "graph", "row", "place", "name", "country", "lat", "lon", "node", "status",
+          "geonames_name", "geonames_country", "geonameid", "km", "method", "judgement", "note"]
+
+
+@dataclass
+class Ref:
+    source: str
+    graph: str
+    row: int
+    place: str
+    query: PlaceQuery
+
+
+def references(settings: Settings) -> list[Ref]:
+    """Every place reference of every mapped record, in file order."""
+    sources = discover_sources(settings.data_dir)
+    out = []
+    for m in load_mappings(sources, ontology_files(settings.ontology_dir), settings):
+        for row, _, rec in read_records(m):
+            for p in m.places:
+                try:
+                    q = PlaceQuery(_text(rec, p.name) or "", _text(rec, p.country), _number(rec, p.latitude, "latitude"),
+                                   _number(rec, p.longitude, "longitude"), _text(rec, p.wikidata), p.unmatched_class)
+                except RowError:
+                    continue
+                out.append(Ref(m.source_id, m.graph, row, p.alias, q))
+    return out
+
+
+def reconciler(settings: Settings) -> Reconciler:
+    """A reconciler as the build makes it: the curated Turtle places are its seeds."""
+    store, names = ox.Store(), []
+    for src in discover_sources(settings.data_dir):
+        for f in src.files:
+            add_triples(store, parse_file(f), settings.graph_iri(src.graph_name(f)))
+            names.append(src.graph_name(f))
+    gaz_src = next((s for s in discover_sources(settings.data_dir) if s.kind == "gazetteer"), None)
+    gaz = load_gazetteer(int(gaz_src.meta.get("min_city_population", 1000)) if gaz_src else 1000, gazetteer_cache_dir())
+    graphs = [ox.NamedNode(settings.graph_iri(n)) for n in names]
+    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz))
+
+
+def describe(rec: Reconciler, ref: Ref) -> dict:
+    try:
+        res = rec.resolve(ref.query)
+        node, status, method = res.iri, res.status, res.method
+        city = res.city
+    except RowError as exc:
+        node, status, method, city = "", "skipped", str(exc), None
+    q = ref.query
+    km = "" if city is None or q.lat is None else f"{distance_km(q.lat, q.lon, city.lat, city.lon):.1f}"
+    return {"source": ref.source, "graph": ref.graph, "row": ref.row, "place": ref.place, "name": q.name,
+            "country": q.country or "", "lat": "" if q.lat is None else q.lat, "lon": "" if q.lon is None else q.lon,
+            "node": node.rsplit("/", 1)[-1], "status": status, "geonames_name": city.name if city else "",
+            "geonames_country": city.country if city else "", "geonameid": city.geonameid if city else "",
+            "km": km, "method": method}
+
+
+def draw(settings: Settings, n: int = 200, per_small_source: int = 20) -> list[dict]:
+    """n references drawn uniformly from all, plus `per_small_source` from each source that
+    would otherwise hardly appear (so every source is judged)."""
+    refs = references(settings)
+    rng = random.Random(SEED)
+    picked = rng.sample(range(len(refs)), n)
+    by_source: dict[str, list[int]] = {}
+    for i, r in enumerate(refs):
+        by_source.setdefault(r.source, []).append(i)
+    for source, idx in sorted(by_source.items()):
+        if len(idx) < len(refs) / 10:
+            extra = [i for i in idx if i not in picked]
+            picked += rng.sample(extra, min(per_small_source, len(extra)))
+    rec = reconciler(settings)
+    rows = []
+    for k, i in enumerate(picked, 1):
+        rows.append({"sample_id": k, **describe(rec, refs[i]), "judgement": "", "note": ""})
+    return rows
+
+
+def current_nodes(settings: Settings, rows: list[dict]) -> dict[str, str]:
+    """sample_id -> the node the reconciler gives that reference today."""
+    refs = {(r.source, r.graph, r.row, r.place): r for r in references(settings)}
+    rec = reconciler(settings)
+    out = {}
+    for row in rows:
+        ref = refs.get((row["source"], row["graph"], int(row["row"]), row["place"]))
+        out[row["sample_id"]] = describe(rec, ref)["node"] if ref else "(row gone)"
+    return out
+
+
+def score(rows: list[dict]) -> dict:
+    """Precision = correct matches / all matches; recall = correct matches / (correct matches +
+    references left unmatched although the gazetteer has the right place)."""
+    n = {k: sum(1 for r in rows if r["judgement"] == k) for k in ("correct", "wrong", "missed", "correctly-unmatched")}
+    matched = n["correct"] + n["wrong"]
+    out = {"rows": len(rows), **n,
+           "precision": round(n["correct"] / matched, 4) if matched else None,
+           "recall": round(n["correct"] / (n["correct"] + n["missed"]), 4) if n["correct"] + n["missed"] else None}
+    per_source = {}
+    for s in sorted({r["source"] for r in rows}):
+        sub = [r for r in rows if r["source"] == s]
+        c, w, m = (sum(1 for r in sub if r["judgement"] == k) for k in ("correct", "wrong", "missed"))
+        per_source[s] = {"rows": len(sub), "correct": c, "wrong": w, "missed": m,
+                         "precision": round(c / (c + w), 4) if c + w else None, "recall": round(c / (c + m), 4) if c + m else None}
+    out["per_source"] = per_source
+    return out
+
+
+def main(argv: list[str]) -> int:
+    settings = Settings()
+    if argv[:1] == ["draw"]:
+        w = csv.DictWriter(sys.stdout, FIELDS)
+        w.writeheader()
+        w.writerows(draw(settings))
+        return 0
+    if argv[:1] == ["score"] and len(argv) == 2:
+        with Path(argv[1]).open(encoding="utf-8") as fh:
+            print(score(list(csv.DictReader(fh))))
+        return 0
+    print("usage: python -m kg.sources.recsample draw | score FILE", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,118 @@
+"""Vendor the public source files from ../shared/data into data/, keeping only what licences allow.
+
+    python -m kg.sources.vendor            # rewrites data/<source>/ data files from ../shared/data
+
+- twin-towns-wikipedia: the MIT-licensed CSV, unchanged, with its licence text (data/.../LICENSE).
+- unesco-creative-cities: city, category and link only. The Description column is UNESCO's text and
+  is not republished; the one fact taken from it is the country it names, written to a `country`
+  column (with `country_method`), so the build never needs the description.
+- eurocities: the JSON of members with their Wikidata ids, coordinates and population (Wikidata, CC0).
+This runs once when a source is refreshed, by a developer who has ../shared; the build only reads data/.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pycountry
+
+from kg.core import CdkgError
+from kg.sources.gazetteer import load_gazetteer
+from kg.core import data_dir, shared_dir
+
+# Names UNESCO's texts use for countries besides the ISO ones. "New Mexico" and the like are listed
+# so that the longest match wins and they are not read as the country they contain.
+_EXTRA_NAMES = {
+    "Republic of Korea": "KR", "Korea": "KR", "Iran": "IR", "Russian Federation": "RU", "Russia": "RU",
+    "Türkiye": "TR", "Turkey": "TR", "UK": "GB", "United Kingdom": "GB", "England": "GB", "Scotland": "GB", "Wales": "GB",
+    "USA": "US", "United States": "US", "United States of America": "US", "Viet Nam": "VN", "Vietnam": "VN",
+    "Czechia": "CZ", "Czech Republic": "CZ", "Bolivia": "BO", "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD",
+    "Syria": "SY", "Palestine": "PS", "Laos": "LA", "Côte d’Ivoire": "CI", "Côte d'Ivoire": "CI", "Ivory Coast": "CI",
+    "Macao": "MO", "Macau": "MO", "Taiwan": "TW",
+    "New Mexico": "", "New South Wales": "", "New England": "", "Guinea-Bissau": "GW", "Papua New Guinea": "PG",
+}
+_COMMON_WORDS = {"Chile", "Turkey", "Jersey", "Georgia", "Jordan", "Chad", "Niger", "Guinea"}  # only with a capital, not at a sentence start
+
+
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            v = getattr(c, attr, None)
+            if v:
+                names[v] = c.alpha_2
+    names.update(_EXTRA_NAMES)
+    return names
+
+
+def countries_named(text: str, city: str) -> list[str]:
+    """ISO codes of the countries a text names, in order, ignoring the city's own name ("Port of Spain")."""
+    names = _country_names()
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    masked = text.replace(city, " " * len(city)) if city else text
+    out: list[str] = []
+    for m in pattern.finditer(masked):
+        name = m.group(1)
+        if name in _COMMON_WORDS and re.search(r"(^|[.!?]\s+)$", masked[: m.start()]):
+            continue
+        cc = names[name]
+        if cc and cc not in out:
+            out.append(cc)
+    return out
+
+
+def unesco_country(city: str, description: str, gazetteer) -> tuple[str, str]:
+    """(country name, method) or ('', '') when the description does not settle it."""
+    named = countries_named(description, city)
+    from kg.sources.reconcile import _variants
+    where = {c.country for v in _variants(city) for c in gazetteer.candidates(v)}
+    if where:
+        fits = [cc for cc in named if cc in where]
+        if len(fits) == 1:
+            return gazetteer.country_name(fits[0]), "named in the description, a gazetteer city of this name is there"
+        return "", ""
+    if len(named) == 1:
+        return gazetteer.country_name(named[0]), "the only country named in the description (no gazetteer entry)"
+    return "", ""
+
+
+def vendor_unesco(src: Path, dest: Path) -> int:
+    gaz = load_gazetteer(1000)
+    with src.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with dest.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["city", "category", "link", "country", "country_method"])
+        for r in rows:
+            country, method = unesco_country(r["City Name"].strip(), r["Description"], gaz)
+            w.writerow([r["City Name"].strip(), r["Category"].strip(), r["Link"].strip(), country, method])
+    return len(rows)
+
+
+def vendor(shared: Path | None = None, target: Path | None = None) -> dict[str, int]:
+    shared = (shared or shared_dir()) / "data"
+    target = target or data_dir()
+    if not shared.is_dir():
+        raise CdkgError(f"{shared} not found: vendoring needs the shared source files (../shared/data).")
+    twin = target / "twin-towns-wikipedia"
+    shutil.copyfile(shared / "twin-towns-wikipedia" / "twin_cities.csv", twin / "twin_cities.csv")
+    n_unesco = vendor_unesco(shared / "unesco-creative-cities" / "creative_cities.csv",
+                             target / "unesco-creative-cities" / "creative_cities.csv")
+    euro = json.loads((shared / "eurocities" / "members-wikidata-enriched.json").read_text(encoding="utf-8"))
+    (target / "eurocities" / "members-wikidata-enriched.json").write_text(
+        json.dumps(euro, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with (twin / "twin_cities.csv").open(encoding="utf-8") as fh:
+        n_twin = sum(1 for _ in fh) - 1
+    return {"twin-towns-wikipedia": n_twin, "unesco-creative-cities": n_unesco, "eurocities": len(euro["members"])}
+
+
+if __name__ == "__main__":
+    try:
+        print(vendor())
+    except CdkgError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
