@@ -5,7 +5,8 @@ from importlib import import_module
 # Exported name -> (module, its name there), imported on first use. Written out rather than with
 # kg.core.lazy_face: query worker processes import this package, and nothing of kg.
 _HOME = {"create_app": ("app", "create_app"), "UI_PACKAGE": ("ui_assets", "PACKAGE"), "UI_VERSION": ("ui_assets", "VERSION"),
-         "ensure_ui_assets": ("ui_assets", "ensure"), "install_ui_assets": ("ui_assets", "install")}
+         "ensure_ui_assets": ("ui_assets", "ensure"), "install_ui_assets": ("ui_assets", "install"),
+         "limited_protocol": ("http_limits", "limited_protocol")}
 __all__ = sorted(_HOME)
 
 

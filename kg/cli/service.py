@@ -35,7 +35,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
     if notice:
         err.print(f"[yellow]notice:[/yellow] {notice}", highlight=False, soft_wrap=True)
     err.print(f"serving on http://{settings.host}:{settings.port}/  (SPARQL at /sparql)")
-    from api.http_limits import limited_protocol
+    from api import limited_protocol
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
                 http=limited_protocol(settings.max_header_bytes, settings.max_headers))
