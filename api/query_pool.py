@@ -78,7 +78,11 @@ class _Worker:
     async def connect(self) -> None:
         loop = asyncio.get_running_loop()
         self.reader = asyncio.StreamReader(limit=256 * 1024)
-        self.transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self.reader), self.answers)
+        # The transport gets its own descriptor and is its only owner: closing one fd twice could close
+        # another worker's pipe that reused the number.
+        pipe = os.fdopen(os.dup(self.answers.fileno()), "rb", buffering=0)
+        self.answers.close()
+        self.transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self.reader), pipe)
 
     @property
     def pid(self) -> int:
@@ -101,16 +105,19 @@ class _Worker:
         tag = data[:1]
         return tag, (data[1:] if tag == b"C" else pickle.loads(data[1:]))
 
-    def kill(self) -> None:
+    def reap(self) -> None:
+        """Kill and wait for the process (blocking: run in a thread)."""
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join(timeout=5)
-        self.close_pipes()
 
     def close_pipes(self) -> None:
-        for closer in (self.transport.close if self.transport else None, self.jobs.close, self.answers.close):
+        """In the event loop's thread (the transport belongs to it)."""
+        if self.transport:
+            self.transport.close()
+        for conn in (self.jobs, self.answers):
             try:
-                closer and closer()
+                conn.close()
             except OSError:
                 pass
 
@@ -197,7 +204,8 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         if worker.proc.is_alive():
             worker.proc.kill()  # at once: its CPU and memory are free before the join below
-        loop.create_task(asyncio.to_thread(worker.kill))
+        worker.close_pipes()
+        loop.create_task(asyncio.to_thread(worker.reap))
         if not self._stopping:
             loop.create_task(self._add_worker(worker.reserve))
 
