@@ -33,6 +33,8 @@ from api.query_worker import worker_main
 
 _CTX = multiprocessing.get_context("spawn")  # no fork of a threaded server process
 WATCH_SECONDS = 0.1
+LONG_QUERY_SECONDS = 0.5  # a query running longer is demoted to LONG_QUERY_NICE, so short ones keep the CPU
+LONG_QUERY_NICE = 10  # CPU weight 110 against 1024 for a normal process
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -74,6 +76,8 @@ class _Worker:
         self.reserve = False
         self.deadline = 0.0
         self.reason = ""  # why the pool killed it: timeout | memory
+        self.started = 0.0
+        self.demoted = False
 
     async def connect(self) -> None:
         loop = asyncio.get_running_loop()
@@ -196,6 +200,14 @@ class QueryPool:
             if not waiter.done():
                 waiter.set_result(None)
 
+    def _done(self, worker: _Worker) -> None:
+        """A worker that finished its query: back to work, at normal priority again (or replaced if it cannot be)."""
+        if worker.demoted:
+            if not _renice(worker.pid, 0):
+                return self._replace(worker)
+            worker.demoted = False
+        self._release(worker)
+
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker whose state is unknown (overran, cut off) and start another in the background."""
         self._all.discard(worker)
@@ -217,6 +229,8 @@ class QueryPool:
             for worker in list(self._busy):
                 if worker.reason:
                     continue
+                if not worker.demoted and now - worker.started > LONG_QUERY_SECONDS:
+                    worker.demoted = _renice(worker.pid, LONG_QUERY_NICE)
                 if now > worker.deadline:
                     worker.reason = "timeout"
                 elif self.memory_bytes and worker.anon_rss() > self.memory_bytes:
@@ -254,7 +268,8 @@ class QueryPool:
         worker = await self._acquire()
         self._queries += 1
         limit = min(self.timeout, self.quick_seconds) if worker.reserve else self.timeout
-        worker.reason, worker.deadline = "", time.monotonic() + limit
+        worker.reason, worker.started = "", time.monotonic()
+        worker.deadline = worker.started + limit
         self._busy.add(worker)
         try:
             worker.jobs.send(("job", self.generation, job))
@@ -265,7 +280,7 @@ class QueryPool:
             self._replace(worker)
             raise
         if tag == b"O":
-            self._release(worker)
+            self._done(worker)
             return Answer(payload)
         return Answer(payload, self._stream(worker, limit))
 
@@ -281,11 +296,11 @@ class QueryPool:
                     yield payload
                 elif tag == b"E":
                     done = True
-                    self._release(worker)
+                    self._done(worker)
                     return
                 else:  # b"X": the worker failed after the head; it is fine, the answer is not
                     done = True
-                    self._release(worker)
+                    self._done(worker)
                     raise StreamCut(str(payload))
         finally:
             if not done and worker in self._all:  # cut short (client gone, error): the worker is mid-answer
@@ -337,6 +352,14 @@ class QueryPool:
         await asyncio.gather(*(asyncio.to_thread(w.stop) for w in workers))
         for w in workers:
             w.close_pipes()
+
+
+def _renice(pid: int, nice: int) -> bool:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    except OSError:  # lowering it back needs CAP_SYS_NICE or RLIMIT_NICE
+        return False
+    return True
 
 
 def pid_alive(pid: int) -> bool:
