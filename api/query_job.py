@@ -26,6 +26,10 @@ from api.results import ask_bytes, select_chunks, write_graph
 from api.sparql_text import has_dataset_clause
 
 CHUNK_BYTES = 64 * 1024
+# pyoxigraph writes these result formats itself, ~10x faster than Python: used when the answer cannot
+# be cut (the rows need not be counted). Same W3C formats; its TSV writes numbers in short form.
+# XML stays in Python, which keeps control characters from breaking the document.
+_NATIVE = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
 @dataclass
@@ -122,8 +126,13 @@ def run_job(store: ox.Store, job: QueryJob, send: Send) -> None:
             return stream.finish(counted.n)
         if job.result_format is None:
             return send(b"O", JobOutcome("not_acceptable", kind="select"))
+        within_cap = job.limit is not None and job.limit <= job.max_rows
+        if within_cap and job.result_format in _NATIVE:
+            stream = _Stream(send, JobOutcome("ok", "select", job.result_format), t0)
+            res.serialize(stream, _NATIVE[job.result_format])
+            return stream.finish(-1)  # rows not counted
         variables = [v.value for v in res.variables]
-        solutions, truncated = _bounded(res, job.max_rows, job.limit is not None and job.limit <= job.max_rows)
+        solutions, truncated = _bounded(res, job.max_rows, within_cap)
         stream = _Stream(send, JobOutcome("ok", "select", job.result_format, truncated=truncated), t0)
         counted = _Counter(solutions)
         for piece in select_chunks(variables, ([s[v] for v in variables] for s in counted), job.result_format):

@@ -184,3 +184,22 @@ def test_short_queries_stay_fast_while_two_runaway_queries_run(built, settings):
         assert p99 < 0.1, f"p99 {p99 * 1000:.0f} ms, median {statistics.median(times) * 1000:.1f} ms"
         for t in threads:
             t.join(timeout=30)
+
+
+def test_a_stream_cut_by_the_time_limit_ends_without_its_final_chunk(tight):
+    # A client that stops reading holds its worker; at the 6 s limit the worker is killed and the answer,
+    # already started (200), can only be cut: the client must see an incomplete body, not a short answer.
+    wait_for_workers(tight)
+    with httpx.Client(timeout=30) as client:
+        with client.stream("POST", f"{tight}/sparql", data={"query": f"{ALL_TRIPLES} LIMIT {ROWS}"},
+                           headers={"accept": "application/sparql-results+json"}) as r:
+            assert r.status_code == 200
+            chunks = r.iter_bytes()
+            next(chunks)
+            time.sleep(8)
+            with pytest.raises(httpx.RemoteProtocolError):
+                for _ in chunks:
+                    pass
+    assert workers(tight)["timeouts"] >= 1
+    wait_for_workers(tight)
+    still_answers(tight)
