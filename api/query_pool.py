@@ -33,8 +33,10 @@ from api.query_worker import worker_main
 
 _CTX = multiprocessing.get_context("spawn")  # no fork of a threaded server process
 WATCH_SECONDS = 0.1
-LONG_QUERY_SECONDS = 0.5  # a query running longer is demoted to LONG_QUERY_NICE, so short ones keep the CPU
-LONG_QUERY_NICE = 10  # CPU weight 110 against 1024 for a normal process
+# Queries running longer than this, when there are as many of them as cores, are demoted to LONG_QUERY_NICE
+# (CPU weight 110 against 1024) so short queries still get a core; restored when they are fewer or finish.
+LONG_QUERY_SECONDS = 0.5
+LONG_QUERY_NICE = 10
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -172,6 +174,7 @@ class QueryPool:
         self._write_lock = asyncio.Lock()
         self._queries = self._timeouts = self._restarts = self._memory_kills = self._busy_waits = 0
         self._watchdog: asyncio.Task | None = None
+        self.cores = len(os.sched_getaffinity(0))
         self._stopping = False
 
     @property
@@ -222,15 +225,19 @@ class QueryPool:
             loop.create_task(self._add_worker(worker.reserve))
 
     async def _watch(self) -> None:
-        """Stop busy workers past their deadline or over the memory limit."""
+        """Stop busy workers past their deadline or over the memory limit; demote long queries while they
+        would take every core."""
         while True:
             await asyncio.sleep(WATCH_SECONDS)
             now = time.monotonic()
+            long = [w for w in self._busy if not w.reason and now - w.started > LONG_QUERY_SECONDS]
+            crowded = len(long) >= self.cores
+            for worker in long:
+                if worker.demoted != crowded and _renice(worker.pid, LONG_QUERY_NICE if crowded else 0):
+                    worker.demoted = crowded
             for worker in list(self._busy):
                 if worker.reason:
                     continue
-                if not worker.demoted and now - worker.started > LONG_QUERY_SECONDS:
-                    worker.demoted = _renice(worker.pid, LONG_QUERY_NICE)
                 if now > worker.deadline:
                     worker.reason = "timeout"
                 elif self.memory_bytes and worker.anon_rss() > self.memory_bytes:

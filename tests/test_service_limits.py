@@ -29,9 +29,9 @@ def big(built, settings):
 
 @pytest.fixture(scope="module")
 def tight(built, settings):
-    """One general worker and the reserve, small memory, short limits, no cache."""
+    """One general worker and the reserve, short limits, no cache."""
     env = {"CDKG_QUERY_WORKERS": "1", "CDKG_QUERY_TIMEOUT": "6", "CDKG_QUERY_QUEUE_TIMEOUT": "1",
-           "CDKG_QUERY_RESERVE_SECONDS": "4", "CDKG_QUERY_MEMORY_MB": "400", "CDKG_RESULT_CACHE_MB": "0"}
+           "CDKG_QUERY_RESERVE_SECONDS": "4", "CDKG_RESULT_CACHE_MB": "0"}
     with running_service(settings.build_dir, env=env) as base:
         yield base
 
@@ -110,14 +110,15 @@ def test_unlimited_select_is_cut_at_the_row_cap_and_flagged(big):
     assert body.count(b"\r\n") - 1 == ROWS
 
 
-def test_runaway_join_is_stopped_at_the_memory_limit(tight):
-    t0 = time.monotonic()
-    r = httpx.post(f"{tight}/sparql", data={"query": RUNAWAY_JOIN}, timeout=30)
-    assert r.status_code == 503 and "memory limit of 400 MB" in r.text and "CDKG_QUERY_MEMORY_MB" in r.text
-    assert time.monotonic() - t0 < 6  # stopped by memory, before the 6 s time limit
-    assert workers(tight)["memory_kills"] >= 1
-    wait_for_workers(tight)
-    still_answers(tight)
+def test_runaway_join_is_stopped_at_the_memory_limit(built, settings):
+    # Before: this join reached 3.1 GB in 5 s with nothing to stop it but the 30 s time limit.
+    env = {"CDKG_QUERY_MEMORY_MB": "400", "CDKG_QUERY_TIMEOUT": "60", "CDKG_RESULT_CACHE_MB": "0"}
+    with running_service(settings.build_dir, env=env) as base:
+        r = httpx.post(f"{base}/sparql", data={"query": RUNAWAY_JOIN}, timeout=90)
+        assert r.status_code == 503 and "memory limit of 400 MB" in r.text and "CDKG_QUERY_MEMORY_MB" in r.text
+        assert workers(base)["memory_kills"] == 1 and workers(base)["timeouts"] == 0
+        wait_for_workers(base)
+        still_answers(base)
 
 
 def _nested(depth: int) -> str:
@@ -158,30 +159,43 @@ def test_time_in_the_queue_is_not_run_time(tight):
     for t in threads:
         t.join(timeout=30)
     assert "reserve worker" in results["b"].text and results["b"].status_code == 503  # stopped after 4 s
-    assert results["a"].status_code == 503  # the general worker's own limit (time, or memory at 400 MB) stopped it
+    assert "limit of 6 s" in results["a"].text and results["a"].status_code == 503
     wait_for_workers(tight)
     still_answers(tight)
+
+
+def _lookup_times(base: str, n: int) -> list[float]:
+    times = []
+    with httpx.Client(timeout=10) as client:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            r = client.post(f"{base}/sparql", data={"query": LIGHT})
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 200 and r.json()["boolean"] is True
+    return times
+
+
+def _p99(times: list[float]) -> float:
+    return sorted(times)[max(0, int(0.99 * len(times)) - 1)]
 
 
 def test_short_queries_stay_fast_while_two_runaway_queries_run(built, settings):
     env = {"CDKG_QUERY_TIMEOUT": "8", "CDKG_RESULT_CACHE_MB": "0"}
     with running_service(settings.build_dir, env=env) as base:
+        quiet = _lookup_times(base, 40)
         threads = [threading.Thread(target=lambda n=n: httpx.post(f"{base}/sparql", timeout=30,
                                                                   data={"query": f"{CARTESIAN} # {n}"}))
                    for n in range(2)]
         for t in threads:
             t.start()
         time.sleep(1)  # both run (and are past LONG_QUERY_SECONDS)
-        times = []
-        with httpx.Client(timeout=10) as client:
-            for _ in range(60):
-                t0 = time.perf_counter()
-                r = client.post(f"{base}/sparql", data={"query": LIGHT})
-                times.append(time.perf_counter() - t0)
-                assert r.status_code == 200 and r.json()["boolean"] is True
+        busy = _lookup_times(base, 60)
         assert workers(base)["timeouts"] == 0  # both runaways were still running during the lookups
-        p99 = sorted(times)[int(0.99 * len(times)) - 1]
-        assert p99 < 0.1, f"p99 {p99 * 1000:.0f} ms, median {statistics.median(times) * 1000:.1f} ms"
+        # 100 ms, or three times what the same lookups take with no runaway query when the shared test
+        # machine is itself that slow (it runs several builds at once). Before: each lookup waited 30 s.
+        p99, quiet_p99 = _p99(busy), _p99(quiet)
+        assert p99 < max(0.1, 3 * quiet_p99), (f"p99 {p99 * 1000:.0f} ms (median {statistics.median(busy) * 1000:.1f}) "
+                                               f"while two runaway queries run; {quiet_p99 * 1000:.0f} ms without")
         for t in threads:
             t.join(timeout=30)
 
@@ -203,3 +217,21 @@ def test_a_stream_cut_by_the_time_limit_ends_without_its_final_chunk(tight):
     assert workers(tight)["timeouts"] >= 1
     wait_for_workers(tight)
     still_answers(tight)
+
+
+def test_query_shape_counts_brackets_outside_strings_iris_and_comments():
+    from api.sparql_text import query_shape
+
+    assert query_shape('SELECT * WHERE { ?s ?p "{{((" . ?s ?q <http://x/(a)> } # {{{\nLIMIT 7') == (1, 7)
+    assert query_shape("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }") == (3, None)  # inner LIMIT
+    assert query_shape("SELECT ?limit WHERE { ?s ?p ?limit FILTER((?limit > 2)) }").depth == 3
+
+
+def test_construct_bound_is_an_upper_bound_on_triples_per_solution():
+    from api.sparql_text import construct_bound
+
+    assert construct_bound("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5") == 1
+    assert construct_bound("CONSTRUCT { ?s ?p ?o ; ?q ?r , ?t } WHERE { }") >= 3
+    assert construct_bound("CONSTRUCT { ?s ?p [ ?q ?r ] } WHERE { }") >= 2
+    assert construct_bound("CONSTRUCT { ?s ?p (1 2) } WHERE { }") is None  # a collection: two triples per member
+    assert construct_bound("CONSTRUCT WHERE { ?s ?p ?o }") is None
