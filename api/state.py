@@ -154,14 +154,17 @@ class ServiceState:
         """Forward a streamed answer's chunks; cache it at the end if it stayed within one cache entry."""
         kept: list[bytes] | None = []
         size = 0
-        async for chunk in answer.chunks:
-            if kept is not None:
-                size += len(chunk)
-                if size <= self.results.max_entry:
-                    kept.append(chunk)
-                else:
-                    kept = None
-            yield chunk
+        try:
+            async for chunk in answer.chunks:
+                if kept is not None:
+                    size += len(chunk)
+                    if size <= self.results.max_entry:
+                        kept.append(chunk)
+                    else:
+                        kept = None
+                yield chunk
+        finally:
+            await answer.chunks.aclose()  # cut short (client gone): the pool replaces the worker now, not at GC
         if kept is not None and key[0] == self.generation:
             whole = replace(answer.outcome, body=b"".join(kept))
             self.results.put(key, whole)
