@@ -229,22 +229,27 @@ class QueryPool:
         would take every core."""
         while True:
             await asyncio.sleep(WATCH_SECONDS)
-            now = time.monotonic()
-            long = [w for w in self._busy if not w.reason and now - w.started > LONG_QUERY_SECONDS]
-            crowded = len(long) >= self.cores
-            for worker in long:
-                if worker.demoted != crowded and _renice(worker.pid, LONG_QUERY_NICE if crowded else 0):
-                    worker.demoted = crowded
-            for worker in list(self._busy):
-                if worker.reason:
-                    continue
-                if now > worker.deadline:
-                    worker.reason = "timeout"
-                elif self.memory_bytes and worker.anon_rss() > self.memory_bytes:
-                    worker.reason = "memory"
-                else:
-                    continue
-                worker.proc.kill()
+            try:
+                self._check_busy(time.monotonic())
+            except Exception:  # noqa: BLE001 - the watchdog must outlive any one odd worker
+                continue
+
+    def _check_busy(self, now: float) -> None:
+        long = [w for w in self._busy if not w.reason and now - w.started > LONG_QUERY_SECONDS]
+        crowded = len(long) >= self.cores
+        for worker in long:
+            if worker.demoted != crowded and _renice(worker.pid, LONG_QUERY_NICE if crowded else 0):
+                worker.demoted = crowded
+        for worker in list(self._busy):
+            if worker.reason:
+                continue
+            if now > worker.deadline:
+                worker.reason = "timeout"
+            elif self.memory_bytes and worker.anon_rss() > self.memory_bytes:
+                worker.reason = "memory"
+            else:
+                continue
+            worker.proc.kill()
 
     async def _acquire(self, exclusive: bool = False) -> _Worker:
         loop = asyncio.get_running_loop()
