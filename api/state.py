@@ -11,13 +11,14 @@ import asyncio
 import gc
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Callable
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from api.sparql import JobOutcome, QueryJob, run_job
-from api.sparql import PoolBusy, QueryPool, QueryTimeout
+from api.sparql import JobOutcome, QueryJob, collect
+from api.sparql import Answer, PoolBusy, QueryPool, QueryTimeout
 from api.sparql import ResultCache, cache_key
 from kg.core import Settings
 
@@ -79,7 +80,9 @@ class ServiceState:
 
     async def start(self) -> None:
         if self.on_disk and self.settings.query_workers > 0:
-            self.pool = QueryPool(str(self.settings.store_dir), self.settings.query_workers, self.settings.query_timeout)
+            s = self.settings
+            self.pool = QueryPool(str(s.store_dir), s.query_workers, s.query_timeout, s.query_memory_mb,
+                                  s.query_queue_timeout, s.query_reserve_seconds)
             await self.pool.start()
         self._warm = asyncio.get_running_loop().run_in_executor(None, self._warm_caches)
 
@@ -132,28 +135,51 @@ class ServiceState:
 
         return self.cached("network", lambda store: project(store, self.settings.base_iri))
 
-    async def query(self, job: QueryJob) -> JobOutcome:
-        """Run a user's query under the time limit (raises QueryTimeout / PoolBusy / WorkerLost); an
-        answer already given for the same query on the same data comes from the result cache."""
+    async def query(self, job: QueryJob) -> Answer:
+        """Run a user's query under the limits (raises QueryTimeout / QueryMemory / PoolBusy / WorkerLost
+        before any answer; a streamed answer's chunks raise StreamCut). An answer already given for the
+        same query on the same data comes from the result cache."""
         key = cache_key(job, self.generation)
         if (hit := self.results.get(key)) is not None:
-            return hit
-        outcome = await self._evaluate(job)
-        if key is not None and key[0] == self.generation:  # not if a write landed meanwhile
-            self.results.put(key, outcome)
-        return outcome
+            return Answer(hit)
+        answer = await self._evaluate(job)
+        if key is None or key[0] != self.generation or not self.results.max_bytes:  # not if a write landed meanwhile
+            return answer
+        if answer.chunks is None:
+            self.results.put(key, answer.outcome)
+            return answer
+        return Answer(answer.outcome, self._keep_if_small(key, answer))
 
-    async def _evaluate(self, job: QueryJob) -> JobOutcome:
+    async def _keep_if_small(self, key: tuple, answer: Answer):
+        """Forward a streamed answer's chunks; cache it at the end if it stayed within one cache entry."""
+        kept: list[bytes] | None = []
+        size = 0
+        try:
+            async for chunk in answer.chunks:
+                if kept is not None:
+                    size += len(chunk)
+                    if size <= self.results.max_entry:
+                        kept.append(chunk)
+                    else:
+                        kept = None
+                yield chunk
+        finally:
+            await answer.chunks.aclose()  # cut short (client gone): the pool replaces the worker now, not at GC
+        if kept is not None and key[0] == self.generation:
+            whole = replace(answer.outcome, body=b"".join(kept))
+            self.results.put(key, whole)
+
+    async def _evaluate(self, job: QueryJob) -> Answer:
         if self.pool:
             return await self.pool.run(job)
 
         def in_thread() -> JobOutcome:
             with self.reading() as store:
-                return run_job(store, job)
+                return collect(store, job)
         try:
-            return await asyncio.wait_for(run_in_threadpool(in_thread), self.settings.query_timeout)
+            return Answer(await asyncio.wait_for(run_in_threadpool(in_thread), self.settings.query_timeout))
         except asyncio.TimeoutError:
-            raise QueryTimeout() from None
+            raise QueryTimeout(self.settings.query_timeout) from None
 
     async def write(self, change: Callable[[ox.Store], Any]) -> Any:
         """Run change(writable store) with no reader open; returns what change returns."""

@@ -1,7 +1,7 @@
 """Cost of running each SPARQL query in a killable worker process instead of in the server process.
 
 Runs the same queries (a) in this process on a read-only store and (b) through api.sparql.query_pool's
-workers (pipe round trip, pickling, result bytes), and prints median and p95 per query and the
+workers (pipe round trip, pickling, result frames), and prints median and p95 per query and the
 difference. Usage: python benchmarks/query_worker_overhead.py [--build-dir build] [--n 200]
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from api.sparql.query_job import QueryJob, run_job
+from api.sparql.query_job import QueryJob, collect
 from api.sparql.query_pool import QueryPool
 from kg.core.config import Settings
 from kg.core.namespaces import prefixes
@@ -46,7 +46,7 @@ async def main(build_dir: Path, n: int) -> None:
             local, remote = [], []
             for _ in range(n):
                 t0 = time.perf_counter()
-                run_job(store, job)
+                collect(store, job)
                 local.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
                 await pool.run(job)

@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +35,12 @@ MIX = ["isfahan-sister-cities", "agreements-of-city", "agreement-current-status"
        "aid-shipments", "events-by-kind", "conflicting-figures", "reported-figures", "status-changes-between-dates",
        "tenures"]
 BIN = Path(sys.executable).parent
+# Large answers (streamed by the cdkg service): 100,000 rows / triples, each as a client that reads it all would.
+LARGE = [("100k rows JSON", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000", "application/sparql-results+json"),
+         ("100k rows CSV", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000", "text/csv"),
+         ("100k rows TSV", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000", "text/tab-separated-values"),
+         ("100k triples N-Triples", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 100000", "application/n-triples"),
+         ("100k triples Turtle", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 100000", "text/turtle")]
 
 
 def free_port() -> int:
@@ -94,6 +101,28 @@ def time_query(client: httpx.Client, url: str, text: str, reps: int) -> list[flo
     return times
 
 
+def time_large(client: httpx.Client, url: str, text: str, accept: str, reps: int) -> tuple[list[float], list[float], int, int]:
+    """Time to first byte and to the last byte (ms) of a large streamed answer; failures counted, not timed."""
+    first, total, failures, size = [], [], 0, 0
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        try:
+            with client.stream("POST", url, data={"query": text}, headers={"accept": accept}) as r:
+                ttfb, size = None, 0
+                for chunk in r.iter_bytes():
+                    ttfb = ttfb or time.perf_counter() - t0
+                    size += len(chunk)
+                if r.status_code != 200:
+                    failures += 1
+                    continue
+        except httpx.HTTPError:
+            failures += 1
+            continue
+        first.append(ttfb * 1000)
+        total.append((time.perf_counter() - t0) * 1000)
+    return first, total, failures, size
+
+
 def fmt(ms: list[float] | None) -> tuple[str, float | None]:
     if not ms:
         return "timeout/error", None
@@ -107,6 +136,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--rdflib-reps", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--large-reps", type=int, default=20, help="repetitions of each large answer (0 = skip them)")
     ap.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint (it takes minutes to load the full graph)")
     args = ap.parse_args()
     settings = Settings()
@@ -182,6 +212,29 @@ def main() -> None:
                     print(f"{other} / {mine} over the mix: median {statistics.median(values):.1f}x, geometric mean "
                           f"{statistics.geometric_mean(values):.1f}x, min {min(values):.1f}x, max {max(values):.1f}x")
         print(f"cdkg service RSS after the mix: {rss_mb(ours.pid):.0f} MB")
+        if args.large_reps:
+            large_servers = {k: v for k, v in servers.items() if k in ("cdkg no cache", "oxigraph serve")}
+            print(f"large answers, {args.large_reps} runs each: median time to first byte / median total ms, failures, bytes")
+            cold_proc, peak, sampling = procs[1], [0.0], threading.Event()
+
+            def sample() -> None:  # peak RSS of the service (server + workers) while it streams large answers
+                while not sampling.wait(0.2):
+                    peak[0] = max(peak[0], rss_mb(cold_proc.pid))
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            for name, text, accept in LARGE:
+                cells, totals = [], {}
+                for server, url in large_servers.items():
+                    first, total, failures, size = time_large(clients[server], url, text, accept, args.large_reps)
+                    totals[server] = statistics.median(total) if total else None
+                    cell = (f"{statistics.median(first):7.0f} / {statistics.median(total):7.0f}" if total else "error")
+                    cells.append(f"{server}: {cell}, {failures} failed, {size:,} B")
+                ratio = (f"{totals['oxigraph serve'] / totals['cdkg no cache']:.2f}x"
+                         if totals.get("oxigraph serve") and totals.get("cdkg no cache") else "-")
+                print(f"  {name:24} " + " | ".join(cells) + f" | oxigraph/cdkg total {ratio}")
+            sampling.set()
+            sampler.join(timeout=5)
+            print(f"cdkg service (no cache) peak RSS during the large answers: {peak[0]:.0f} MB (server + workers)")
     finally:
         for p in procs:
             p.terminate()

@@ -3,19 +3,20 @@ the token), the Service Description (no query, RDF by Accept) and the query UI (
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from api.deps import ServiceDep
 from api.description import DESCRIPTION_PREFIXES, dataset_counts, service_description
 from api.sparql import GRAPHS, PAGES, RESULTS, BadAccept, from_format_param, negotiate, negotiate_or_reject
 from api.sparql import read_protocol_request
 from api.sparql import QueryJob
-from api.sparql import PoolBusy, QueryTimeout, WorkerLost
+from api.sparql import PoolBusy, QueryMemory, QueryTimeout, WorkerLost
 from api.sparql import graph_bytes
 from api.routers.update import run_update
-from api.sparql import outbound_refusal
+from api.sparql import construct_bound, outbound_refusal, query_shape
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
 from kg.core import prefixes as project_prefixes
@@ -76,21 +77,38 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
                                settings.federation_endpoints)
     if refusal:
         raise HTTPException(400, refusal)
+    shape = query_shape(req.text)
+    if shape.depth > settings.max_query_nesting:
+        raise HTTPException(400, f"query nesting too deep (limit {settings.max_query_nesting}): its {{ ( [ brackets "
+                                 f"nest {shape.depth} levels (CDKG_MAX_QUERY_NESTING); flatten it")
     result_format, graph_format = _formats(request, req)
-    job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=project_prefixes(settings.base_iri),
+    job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=_prefixes(settings.base_iri),
                    default_graphs=req.iris("default-graph-uri"), named_graphs=req.iris("named-graph-uri"),
-                   result_format=result_format, graph_format=graph_format, max_rows=settings.max_results)
+                   result_format=result_format, graph_format=graph_format, max_rows=settings.max_results,
+                   limit=shape.limit, per_solution=construct_bound(req.text) if shape.limit is not None else None)
     try:
-        outcome = await state.query(job)
-    except QueryTimeout:
-        return PlainTextResponse(f"query stopped: it ran longer than the limit of {settings.query_timeout:g} s "
+        answer = await state.query(job)
+    except QueryTimeout as exc:
+        if exc.reserve:
+            return PlainTextResponse(
+                f"query stopped after {exc.seconds:g} s: every worker was busy with longer queries, and the reserve "
+                "worker that answered it keeps short queries going, so it may run only that long "
+                "(CDKG_QUERY_RESERVE_SECONDS). Try again when the service is less busy, or narrow the query.", 503,
+                headers={"Retry-After": "5"})
+        return PlainTextResponse(f"query stopped: it ran longer than the limit of {exc.seconds:g} s "
                                  "(CDKG_QUERY_TIMEOUT). Narrow it (more selective patterns, LIMIT) and try again.", 503)
+    except QueryMemory:
+        return PlainTextResponse(f"query stopped: its worker went over the memory limit of {settings.query_memory_mb} MB "
+                                 "(CDKG_QUERY_MEMORY_MB). Narrow it (more selective patterns, fewer joins, LIMIT) "
+                                 "and try again.", 503)
     except PoolBusy:
-        return PlainTextResponse("every query worker stayed busy for the whole time limit; try again shortly.", 503,
-                                 headers={"Retry-After": "5"})
+        return PlainTextResponse(f"no query worker became free within {settings.query_queue_timeout:g} s "
+                                 "(CDKG_QUERY_QUEUE_TIMEOUT): other queries hold them all. The query was not run; "
+                                 "try again shortly.", 503, headers={"Retry-After": "5"})
     except WorkerLost as exc:
-        return PlainTextResponse(f"the query worker stopped while running this query ({exc}); it may need more memory "
-                                 "than the service allows. Narrow the query and try again.", 503)
+        return PlainTextResponse(f"the query worker stopped while running this query ({exc}). "
+                                 "Narrow the query and try again.", 503)
+    outcome = answer.outcome
     if outcome.status in ("syntax", "failed"):
         return PlainTextResponse(outcome.message, 400)
     if outcome.status == "not_acceptable":
@@ -101,7 +119,14 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
     headers = {"Vary": "Accept"}
     if outcome.truncated:
         headers.update({"X-CDKG-Truncated": "true", "X-SPARQL-MaxRows": str(settings.max_results)})
+    if answer.chunks is not None:
+        return StreamingResponse(answer.chunks, media_type=_media_type(outcome.fmt), headers=headers)
     return Response(outcome.body, media_type=_media_type(outcome.fmt), headers=headers)
+
+
+@lru_cache(maxsize=4)
+def _prefixes(base_iri: str) -> dict[str, str]:
+    return project_prefixes(base_iri)
 
 
 def _describe_service(request: Request, state) -> Response:

@@ -9,11 +9,11 @@ _HOME = {name: module for module, names in {
     "negotiation": ["BadAccept", "GRAPHS", "PAGES", "RESULTS", "Table", "from_format_param", "negotiate",
                     "negotiate_or_reject"],
     "protocol": ["FORM", "ProtocolRequest", "SPARQL_UPDATE", "content_type", "read_body", "read_protocol_request"],
-    "query_job": ["JobOutcome", "QueryJob", "run_job"],
-    "query_pool": ["PoolBusy", "QueryPool", "QueryTimeout", "WorkerLost"],
+    "query_job": ["JobOutcome", "QueryJob", "collect", "run_job"],
+    "query_pool": ["Answer", "PoolBusy", "QueryMemory", "QueryPool", "QueryTimeout", "StreamCut", "WorkerLost"],
     "result_cache": ["ResultCache", "cache_key"],
-    "results": ["graph_bytes", "quads_bytes"],
-    "sparql_text": ["UpdateDatasetConflict", "add_using_clauses", "insert_targets", "outbound_refusal"],
+    "results": ["graph_bytes", "quads_bytes", "select_chunks", "write_graph"],
+    "sparql_text": ["UpdateDatasetConflict", "add_using_clauses", "construct_bound", "insert_targets", "outbound_refusal", "query_shape"],
 }.items() for name in names}
 __all__ = sorted(_HOME)
 

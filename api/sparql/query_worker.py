@@ -1,12 +1,15 @@
 """The body of a query worker process: open the store read-only, run jobs sent over a pipe.
 
 pyoxigraph cannot cancel a running query, so each query runs here and the service kills the
-process when the query overruns its time. Messages in: ("job", generation, QueryJob), ("close",),
-("stop",). A new generation (after a write) makes the worker reopen the store before the job.
+process when the query overruns its time or memory. Messages in (on `jobs`): ("job", generation,
+QueryJob), ("close",), ("stop",). A new generation (after a write) makes the worker reopen the store
+before the job. Answers go out on `answers`, a one-way pipe of frames (tag byte + payload, see
+api.query_job), written with blocking writes: a slow reader makes the worker wait, not buffer.
 """
 from __future__ import annotations
 
 import gc
+import pickle
 import signal
 
 import pyoxigraph as ox
@@ -14,12 +17,16 @@ import pyoxigraph as ox
 from api.sparql.query_job import JobOutcome, run_job
 
 
-def worker_main(conn, store_path: str) -> None:
+def worker_main(jobs, answers, store_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+
+    def send(tag: bytes, payload) -> None:
+        answers.send_bytes(tag + (payload if tag == b"C" else pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
+
     store, generation = None, None
     while True:
         try:
-            msg = conn.recv()
+            msg = jobs.recv()
         except (EOFError, OSError):
             return
         if msg[0] == "stop":
@@ -27,7 +34,7 @@ def worker_main(conn, store_path: str) -> None:
         if msg[0] == "close":  # a write is coming: hold no handle on the store
             store = None
             gc.collect()
-            conn.send(("closed",))
+            send(b"K", None)
             continue
         _, wanted, job = msg
         try:
@@ -35,7 +42,7 @@ def worker_main(conn, store_path: str) -> None:
                 store = None
                 store = ox.Store.read_only(store_path)
                 generation = wanted
-            outcome = run_job(store, job)
         except OSError as exc:
-            outcome = JobOutcome("failed", message=f"the store could not be opened: {exc}")
-        conn.send(outcome)
+            send(b"O", JobOutcome("failed", message=f"the store could not be opened: {exc}"))
+            continue
+        run_job(store, job, send)

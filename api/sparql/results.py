@@ -1,13 +1,15 @@
 """Serialise (possibly truncated) SPARQL results: SPARQL JSON / XML / CSV / TSV and RDF syntaxes.
 
-pyoxigraph serialises a whole result iterator; the service stops at `max_results` rows, so rows are
-collected first and written here, following the W3C result formats.
+pyoxigraph serialises a whole result iterator; the service stops at `max_results` rows, so SELECT rows
+are written here, a batch at a time (the worker streams the pieces), following the W3C result formats.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+from itertools import islice
+from typing import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -69,31 +71,55 @@ def _tsv_value(t) -> str:
     return "" if t is None else str(t).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def select_bytes(variables: list[str], rows: list[list], fmt: str) -> bytes:
+BATCH = 1000  # rows serialised per step: big enough to amortise, small enough to stream
+
+
+def _batches(rows: Iterable[list]) -> Iterator[list[list]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def select_chunks(variables: list[str], rows: Iterable[list], fmt: str) -> Iterator[bytes]:
+    """A SELECT answer as pieces of bytes, a batch of rows at a time (the caller streams them)."""
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
-    if fmt == "xml":
-        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        parts.append("</head><results>")
-        for row in rows:
-            parts.append("<result>")
-            parts += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None]
-            parts.append("</result>")
-        parts.append("</results></sparql>\n")
-        return "".join(parts).encode()
-    if fmt == "csv":
+        head = json.dumps({"head": {"vars": variables}, "results": {"bindings": []}}, ensure_ascii=False)
+        yield head[:-3].encode()  # up to the opening [ of the bindings
+        sep = ""
+        for batch in _batches(rows):
+            bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in batch]
+            yield (sep + json.dumps(bindings, ensure_ascii=False)[1:-1]).encode()
+            sep = ", "
+        yield b"]}}"
+    elif fmt == "xml":
+        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+               f"<head>{head}</head><results>").encode()
+        for batch in _batches(rows):
+            yield "".join("<result>" + "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                                               for v, t in zip(variables, row) if t is not None) + "</result>"
+                          for row in batch).encode()
+        yield b"</results></sparql>\n"
+    elif fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(variables)
-        w.writerows([_csv_value(t) for t in row] for row in rows)
-        return buf.getvalue().encode()
-    if fmt == "tsv":
-        lines = ["\t".join(f"?{v}" for v in variables)]
-        lines += ["\t".join(_tsv_value(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode()
-    raise ValueError(f"unknown results format {fmt}")
+        for batch in _batches(rows):
+            w.writerows([_csv_value(t) for t in row] for row in batch)
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+        yield buf.getvalue().encode()
+    elif fmt == "tsv":
+        yield ("\t".join(f"?{v}" for v in variables) + "\n").encode()
+        for batch in _batches(rows):
+            yield "".join("\t".join(_tsv_value(t) for t in row) + "\n" for row in batch).encode()
+    else:
+        raise ValueError(f"unknown results format {fmt}")
+
+
+def select_bytes(variables: list[str], rows: list[list], fmt: str) -> bytes:
+    return b"".join(select_chunks(variables, rows, fmt))
 
 
 def ask_bytes(value: bool, fmt: str) -> bytes:
@@ -107,8 +133,14 @@ def ask_bytes(value: bool, fmt: str) -> bytes:
 
 
 def graph_bytes(triples: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    return write_graph(triples, fmt, None, prefixes)
+
+
+def write_graph(triples: Iterable, fmt: str, output, prefixes: dict[str, str] | None = None) -> bytes | None:
+    """Triples in an RDF syntax, written by pyoxigraph to `output` (anything with write(bytes)) as it goes,
+    or returned as bytes when output is None."""
     kwargs = {"prefixes": prefixes} if prefixes and fmt in _WITH_PREFIXES else {}
-    return ox.serialize(triples, format=_GRAPH_FORMATS[fmt], **kwargs)
+    return ox.serialize(triples, output, format=_GRAPH_FORMATS[fmt], **kwargs)
 
 
 def quads_bytes(quads: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:

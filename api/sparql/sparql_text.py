@@ -296,4 +296,60 @@ def outbound_refusal(text: str, base_iri: str, prefixes: dict[str, str], allowed
         else:
             why = f"<{out.target[:200]}> is not on the allow-list"
         return (f"{what} is disabled on this endpoint ({why}); allowed endpoints: {listed} (CDKG_FEDERATION_ALLOW)")
+
+
+# One pass over the text for the query path: nesting depth of { ( [ and the outermost LIMIT. Strings, IRIs
+# and comments are matched first so brackets or the word LIMIT inside them never count.
+_SHAPE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
+                    r'|"(?:[^"\\\n]|\\.)*"?|\'(?:[^\'\\\n]|\\.)*\'?|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
+                    r'|(?<![?$:\w])(?i:LIMIT\s+(\d+))|[{}()\[\]]', re.S)
+_OPEN, _CLOSE = "{([", "})]"
+
+
+class QueryShape(NamedTuple):
+    depth: int  # deepest nesting of { ( [ together
+    limit: int | None  # LIMIT of the outermost query (outside every bracket), if any
+
+
+def query_shape(text: str) -> QueryShape:
+    """Nesting depth and outermost LIMIT, without parsing: the service checks the depth before a query
+    reaches the recursive parser (too deep overflows a worker's stack), and a SELECT whose own LIMIT is
+    within the row cap needs no look-ahead to know it is not cut."""
+    depth = deepest = 0
+    limit = None
+    for m in _SHAPE.finditer(text):
+        c = m.group(0)[0]
+        if c in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in _CLOSE:
+            depth -= 1
+        elif m.group(1) is not None and depth == 0:
+            limit = int(m.group(1))
+    return QueryShape(deepest, limit)
+
+
+def construct_bound(text: str) -> int | None:
+    """Most triples one solution can add to a CONSTRUCT answer (None: not a CONSTRUCT with an explicit template,
+    or the template has a collection). The first triple takes three terms and every further one at least one
+    more, so terms - 2 bounds it (an opening [ counts as a term, as it stands for a blank node)."""
+    if "construct" not in text.lower():
+        return None
+    toks = iter_tokens(text)
+    for t in toks:
+        if t.depth == 0 and t.kind == "word" and t.upper == "CONSTRUCT":
+            break
+    else:
+        return None
+    first = next(toks, None)
+    if first is None or first.kind != "punct" or first.text != "{":
+        return None  # CONSTRUCT WHERE { ... }: the template is the pattern
+    terms = 0
+    for t in toks:
+        if t.depth == 1 and t.kind == "punct" and t.text == "}":
+            return max(terms - 2, 0)
+        if t.kind == "punct" and t.text == "(":
+            return None  # a collection adds two triples per member
+        if t.kind != "punct" or t.text == "[" or t.text.isdigit():
+            terms += 1
     return None
