@@ -220,7 +220,7 @@ def test_a_stream_cut_by_the_time_limit_ends_without_its_final_chunk(tight):
 
 
 def test_query_shape_counts_brackets_outside_strings_iris_and_comments():
-    from api.sparql_text import query_shape
+    from api.sparql import query_shape
 
     assert query_shape('SELECT * WHERE { ?s ?p "{{((" . ?s ?q <http://x/(a)> } # {{{\nLIMIT 7') == (1, 7)
     assert query_shape("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }") == (3, None)  # inner LIMIT
@@ -228,7 +228,7 @@ def test_query_shape_counts_brackets_outside_strings_iris_and_comments():
 
 
 def test_construct_bound_is_an_upper_bound_on_triples_per_solution():
-    from api.sparql_text import construct_bound
+    from api.sparql import construct_bound
 
     assert construct_bound("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5") == 1
     assert construct_bound("CONSTRUCT { ?s ?p ?o ; ?q ?r , ?t } WHERE { }") >= 3
