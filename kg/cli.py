@@ -12,6 +12,7 @@ from rich.table import Table
 from kg.build import build as build_dataset, is_stale
 from kg.cli_analyze import app as analyze_app
 from kg.cli_console import err, fail as _fail, out
+from kg.cli_intake import intake_command
 from kg.config import Settings
 from kg.errors import CdkgError
 from kg.export import FORMATS as EXPORT_FORMATS, export as export_dataset
@@ -307,3 +308,6 @@ def publish(
 
 if __name__ == "__main__":
     app()
+
+
+app.command("intake")(intake_command)  # kg/cli_intake.py

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 
 from kg.config import CANONICAL_BASE
 from kg.errors import DataSyntaxError
+from kg.intake.review import published
 from kg.namespaces import DCAT, DCTERMS, RDF, RDFS
 from kg.sources import Source
 
@@ -41,7 +42,7 @@ def parse_file(path: Path, base_iri: str = CANONICAL_BASE) -> list[ox.Triple]:
     if base_iri != CANONICAL_BASE:
         old, new = CANONICAL_BASE + "id/", base_iri + "id/"
         triples = [ox.Triple(_rebase_term(t.subject, old, new), t.predicate, _rebase_term(t.object, old, new)) for t in triples]
-    return triples
+    return published(triples)  # article candidates are not data until a curator accepts them
 
 
 def add_triples(store: ox.Store, triples: Iterable[ox.Triple], graph: str) -> int:

@@ -73,9 +73,13 @@ def instant(d: DateMention | None, printed: str | None, lang: str) -> str:
     return "[ " + " ; ".join(parts) + " ]"
 
 
+_KIND_WORDS = {"sister-city": ("sister-city agreement", "خواهرخواندگی"), "mou": ("memorandum of understanding", "تفاهم‌نامه"),
+               "cooperation-document": ("cooperation document", "سند همکاری"), "friendship": ("friendship agreement", "دوستی")}
+
+
 class Writer:
-    def __init__(self, doc: Document, text: str, to_source):
-        self.doc, self.text, self.to_source = doc, text, to_source  # to_source: normalised span -> source span
+    def __init__(self, doc: Document, text: str, to_source, gaz):
+        self.doc, self.text, self.to_source, self.gaz = doc, text, to_source, gaz  # to_source: normalised span -> source span
         self.blocks: list[str] = []
         self.counter = 0
 
@@ -97,10 +101,12 @@ class Writer:
     def document(self) -> None:
         d = self.doc
         lines = ["a cd:NewsArticle", CANDIDATE, f"dcterms:language {lit(d.language)}", f"cd:textFile {lit(d.text_file)}"]
+        who = self.gaz.label(d.publisher.iri, "en") if d.publisher else "News"
+        lines.append(f"rdfs:label {lit(f'{who} article {d.news_code or d.doc_id}', 'en')}")
         if d.title:
-            lines += [f"rdfs:label {lit(d.title, d.language)}", f"dcterms:title {lit(d.title, d.language)}"]
-        else:
-            lines.append(f"rdfs:label {lit('Article ' + d.doc_id, 'en')}")
+            lines.append(f"dcterms:title {lit(d.title, d.language)}")
+        if d.language != "en":
+            lines.append(f"rdfs:label {lit(d.title or ('خبر ' + (d.news_code or d.doc_id)), d.language)}")
         if d.publisher:
             lines.append(f"dcterms:publisher {iri(d.publisher.iri)}")
         elif d.publisher_name:
@@ -129,19 +135,33 @@ class Writer:
         if c.kind == "agreement":
             kind = _KIND_SLUG.get(f["kind"], f["kind"])
             agr = f"{ID}agreement/{local(f['partyA'])}-{local(f['partyB'])}-{kind}"
-            self.blocks.append(f"{iri(agr)} a cd:Agreement ; cd:agreementKind cdc:{f['kind']} ;\n    cd:partyA {iri(f['partyA'])} ; "
-                               f"cd:partyB {iri(f['partyB'])} ; {CANDIDATE} ;\n    rdfs:label {lit(local(f['partyA']) + ' – ' + local(f['partyB']) + ' ' + kind, 'en')} .\n")
-            lines = [f"cd:statusOf {iri(agr)}", f"cd:status cdc:{f['status']}"] + ([f"cd:statusDate {date}"] if date else [])
+            a_en, b_en = self.gaz.label(f["partyA"], "en"), self.gaz.label(f["partyB"], "en")
+            a_fa, b_fa = self.gaz.label(f["partyA"], "fa"), self.gaz.label(f["partyB"], "fa")
+            words_en, words_fa = _KIND_WORDS.get(kind, (kind, kind))
+            if agr not in self.gaz.agreements:  # a tie the graph does not know yet: the node itself is a candidate
+                self.blocks.append(f"{iri(agr)} a cd:Agreement ; cd:agreementKind cdc:{f['kind']} ;\n    cd:partyA {iri(f['partyA'])} ; "
+                                   f"cd:partyB {iri(f['partyB'])} ; {CANDIDATE} ;\n    rdfs:label {lit(f'{a_en} – {b_en} {words_en}', 'en')} , "
+                                   f"{lit(f'{words_fa} {a_fa} و {b_fa}', 'fa')} .\n")
+            status = f["status"].removeprefix("status-").replace("-", " ")
+            lines = [f"cd:statusOf {iri(agr)}", f"cd:status cdc:{f['status']}",
+                     f"rdfs:label {lit(f'{a_en} – {b_en} {words_en}: {status} ({did})', 'en')}"] + ([f"cd:statusDate {date}"] if date else [])
             self._node(f"{ID}status/{local(agr)}-{did}-{n}", "cd:StatusAssertion", lines, c, printed)
         elif c.kind == "membership":
-            lines = [f"org:member {iri(f['member'])}", f"org:organization {iri(f['organization'])}"]
+            lines = [f"org:member {iri(f['member'])}", f"org:organization {iri(f['organization'])}",
+                     f"rdfs:label {lit(self.gaz.label(f['member'], 'en') + ' in ' + self.gaz.label(f['organization'], 'en') + f' ({did})', 'en')}"]
             c.note = (c.note + " " if c.note else "") + f"Membership cue: {f['status']}."
             self._node(f"{ID}membership/{local(f['member'])}-{local(f['organization'])}-{did}-{n}", "org:Membership", lines, c, printed)
         elif c.kind == "tenure":
-            lines = [f"cd:holder {iri(f['holder'])}", f"cd:post {iri(f['post'])}"] + ([f"cd:attestedAt {date}"] if date else [])
+            lines = [f"cd:holder {iri(f['holder'])}", f"cd:post {iri(f['post'])}",
+                     f"rdfs:label {lit(self.gaz.label(f['holder'], 'en') + ', ' + self.gaz.label(f['post'], 'en') + f' ({did})', 'en')}",
+                     f"rdfs:label {lit(self.gaz.label(f['holder'], 'fa') + '، ' + self.gaz.label(f['post'], 'fa') + f' ({did})', 'fa')}"]
+            lines += [f"cd:attestedAt {date}"] if date else []
             self._node(f"{ID}tenure/{local(f['holder'])}-{did}-{n}", "cd:Tenure", lines, c, printed)
         elif c.kind == "figure":
-            lines = [f"cd:figureSubject {iri(f['subject'])}", f"cd:measure cdc:{f['measure']}", f"cd:value {f['value']}"]
+            measure = f["measure"].removeprefix("measure-").replace("-", " ")
+            label = f"{self.gaz.label(f['subject'], 'en')}: {measure} {f['value']} ({did})"
+            lines = [f"cd:figureSubject {iri(f['subject'])}", f"cd:measure cdc:{f['measure']}", f"cd:value {f['value']}",
+                     f"rdfs:label {lit(label, 'en')}"]
             lines += [f"cd:referenceDate {date}"] if date else []
             self._node(f"{ID}figure/{local(f['subject'])}-{f['measure'].removeprefix('measure-')}-{did}-{n}", "cd:ReportedFigure", lines, c, printed)
         elif c.kind == "event":

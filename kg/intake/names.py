@@ -27,7 +27,7 @@ KINDS = {CD + "City": "city", CD + "Country": "country", CD + "Region": "region"
          CD + "CivilSocietyOrganization": "org", CD + "CityCouncil": "org", ORG + "Organization": "org",
          ORG + "FormalOrganization": "org", "http://xmlns.com/foaf/0.1/Person": "person",
          ORG + "Post": "post", CD + "Programme": "programme"}
-_FORMAT = 3  # bump when the pickled structure or the query changes
+_FORMAT = 4  # bump when the pickled structure or the query changes
 _RANK = ["post", "city", "country", "region", "network", "programme", "person", "org"]  # a name with two types takes the first
 # Generic heads a text may drop: 'شبکه شهرهای خلاق یونسکو' is also written 'شهرهای خلاق یونسکو'.
 _DROPPABLE_HEADS = {"network": ("شبکه", "سازمان", "the", "network"), "org": ("خبرگزاری",)}
@@ -55,6 +55,11 @@ class Gazetteer:
     entities: dict[str, Entity]
     by_key: dict[str, list[str]]  # name key -> entity IRIs
     max_key: int
+    agreements: frozenset[str] = frozenset()  # IRIs of the agreements the graph already has
+
+    def label(self, iri: str, lang: str) -> str:
+        e = self.entities.get(iri)
+        return (e.labels.get(lang) or e.labels.get("en") or e.labels.get("") or next(iter(e.labels.values()), "")) if e else iri.rsplit("/", 1)[-1]
 
     def lookup(self, name_key: str) -> list[Entity]:
         return [self.entities[i] for i in self.by_key.get(name_key, ())]
@@ -104,7 +109,9 @@ def _from_store(store: ox.Store) -> Gazetteer:
                 surname = key(" ".join(words[2:] if words[0] in ("سید", "seyed", "sayyed") and len(words) > 2 else words[1:]))
                 if len(surname) >= 4:
                     by_key[surname].add(e.iri)
-    return Gazetteer(entities, {k: sorted(v) for k, v in by_key.items()}, max(map(len, by_key), default=0))
+    agreements = frozenset(r["a"].value for r in store.query(
+        f"SELECT DISTINCT ?a WHERE {{ ?a a <{CD}Agreement> }}", use_default_graph_as_union=True))
+    return Gazetteer(entities, {k: sorted(v) for k, v in by_key.items()}, max(map(len, by_key), default=0), agreements)
 
 
 def _inputs(settings: Settings) -> list[Path]:

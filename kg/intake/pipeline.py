@@ -121,8 +121,8 @@ def _merge(found: list[rules.Candidate]) -> list[rules.Candidate]:
     return list(merged.values())
 
 
-def render(a: Analysis) -> str:
-    w = Writer(a.doc, a.article.text, a.norm.span)
+def render(a: Analysis, gaz: Gazetteer) -> str:
+    w = Writer(a.doc, a.article.text, a.norm.span, gaz)
     printed = {d: a.article.text[slice(*a.norm.span(d.start, d.end))] for d in a.dates}
     if a.doc.published is not None:
         printed[a.doc.published] = a.doc.published_text
@@ -148,11 +148,12 @@ class Outcome:
 def intake(arg: str, settings: Settings | None = None, force: bool = False, gaz: Gazetteer | None = None) -> Outcome:
     settings = settings or Settings()
     article = read_article(arg)
-    a = analyse(article, gaz or load_gazetteer(settings))
+    gaz = gaz or load_gazetteer(settings)
+    a = analyse(article, gaz)
     folder = settings.data_dir / ARTICLES
     path = folder / f"{a.doc.doc_id}.ttl"
     text_path = folder / a.doc.text_file
-    content = render(a)
+    content = render(a, gaz)
     if path.exists():
         old = path.read_text(encoding="utf-8")
         if old == content:
