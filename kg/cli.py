@@ -306,8 +306,8 @@ def publish(
         out.print(table)
 
 
+app.command("intake")(intake_command)  # kg/cli_intake.py
+
+
 if __name__ == "__main__":
     app()
-
-
-app.command("intake")(intake_command)  # kg/cli_intake.py

@@ -159,8 +159,9 @@ def speaker_posts(norm: str, spans, ms: list[Mention], cues: dict, found: list[C
     return out
 
 
-def events(norm: str, span, ms: list[Mention], cues: dict, dates: list[DateMention]) -> list[Candidate]:
-    parties = sorted({m.entity.iri for m in _in(ms, span) if m.entity.kind in ("city", "org", "network")})
+def events(norm: str, span, ms: list[Mention], cues: dict, dates: list[DateMention], publisher: Entity | None = None) -> list[Candidate]:
+    skip = publisher.iri if publisher else None  # the agency reporting it is not a participant
+    parties = sorted({m.entity.iri for m in _in(ms, span) if m.entity.kind in ("city", "org", "network") and m.entity.iri != skip})
     if not parties:
         return []
     date = next((d for d in dates if span[0] <= d.start < span[1]), None)

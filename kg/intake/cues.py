@@ -42,6 +42,7 @@ def compiled(folder: str = str(CUES_DIR)) -> dict:
         "kinds": {k: (v["concept"], v.get("default_status"), compile_cues(k, v["cues"])) for k, v in agr["kinds"].items()},
         "statuses": {k: (bool(v.get("hedged")), compile_cues(k, v["cues"])) for k, v in agr["statuses"].items()},
         "titles": compile_cues("titles", roles["posts"]["titles"]),
+        "title_words": list(roles["posts"]["titles"]),
         "speech": compile_cues("speech", roles["posts"]["speech"]),
         "membership": {k: compile_cues(k, v) for k, v in roles["memberships"].items() if k != "not_after"},
         "membership_not_after": tuple(roles["memberships"].get("not_after", [])),

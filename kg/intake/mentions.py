@@ -14,7 +14,13 @@ from kg.intake.normalise import tokens
 ID = "https://w3id.org/cdkg/id/"
 # Words that look like names after 'شهر' but are not ('شهر جهانی', 'شهر هوشمند').
 _NOT_NAMES = {"جهانی", "هوشمند", "خلاق", "اسلامی", "ما", "خود", "دیگر", "های", "ها", "خواهرخوانده", "دوستدار",
-              "توسعه", "یافته", "همکار", "بزرگ", "تاریخی", "مقصد", "the", "a", "our", "their", "its"}
+              "توسعه", "یافته", "همکار", "بزرگ", "تاریخی", "مقصد", "از", "با", "در", "به", "که", "و", "را", "برای",
+              "the", "a", "our", "their", "its"}
+
+
+# Words that follow 'شهرداری' without being a city's name (function words, 'region', 'centre', ...).
+_MUNICIPAL_WORDS = {"ها", "های", "منطقه", "کل", "مرکز", "کلانشهر", "کلانشهرها", "شهر", "برای", "نیز", "هم", "کشور",
+                    "استان", "تهران", "مناطق", "درصدد", "توانست", "میتواند", "باید", "است", "بود", "اقدام", "همچنین"}
 
 
 @dataclass
@@ -63,6 +69,13 @@ def _unknown_cities(norm: str, known: list[Mention], lang: str) -> list[Mention]
         return not any(a < e and s < b for a, b in covered)
 
     out: list[Mention] = []
+
+    def propose(name: str, s: int, lang_: str, country: Entity | None, label: str) -> None:
+        if not free(s, s + len(name)):
+            return
+        out.append(Mention(s, s + len(name), _new_city(label, lang_, country), new=True))
+        covered.append((s, s + len(name)))
+
     if lang == "fa":
         # «شهر «X»» or 'شهر X <country>' (one or two words before a known country)
         rx = re.compile(r"شهر\s*«([^»]{2,30})»|شهر\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)(?=\s+(?:در\s+)?[^\W\d_])")
@@ -75,10 +88,17 @@ def _unknown_cities(norm: str, known: list[Mention], lang: str) -> list[Mention]
                     continue
             else:
                 country = _country_at(known, m.end() + 1, 4)
-            if name.split()[0] in _NOT_NAMES or not free(s, e):
+            if name.split()[0] in _NOT_NAMES:
                 continue
-            out.append(Mention(s, e, _new_city(name.strip(), "fa", country), new=True))
-            covered.append((s, e))
+            propose(name, s, "fa", country, name.strip())
+        # 'شهرداری X' / 'شهردار X': X is a city with a municipality (often the article's own city)
+        # when the text puts it after 'شهر', 'شهردار' or 'شهرداری' at least twice (once is more often
+        # 'شهرداری موفق', 'شهرداری نشان از ...' than a name)
+        for m in re.finditer(r"(?<![^\W\d_])شهرداری?\s+([^\W\d_]{3,})", norm):
+            word = m.group(1)
+            if word not in _NOT_NAMES and word not in _MUNICIPAL_WORDS and \
+                    len(re.findall(rf"(?<![^\W\d_])(?:شهر|شهردار|شهرداری|استانداری)\s+{re.escape(word)}(?![^\W\d_])", norm)) >= 2:
+                propose(word, m.start(1), "fa", None, word)
     else:
         rx = re.compile(r"(?:the\s+)?city\s+of\s+([a-z][a-z'\-]+(?:\s+[a-z][a-z'\-]+)?)|([a-z][a-z'\-]+)(?:,|\s+in)\s+(?=[a-z])")
         for m in rx.finditer(norm):
@@ -91,22 +111,36 @@ def _unknown_cities(norm: str, known: list[Mention], lang: str) -> list[Mention]
                 if country is None:
                     continue
             name = re.split(r"\s+(?:and|in|on|with|to|for|the|has|have|had|was|is|signed)\b", name)[0]
-            e = s + len(name)
-            if name in _NOT_NAMES or len(name) < 3 or not free(s, e):
+            if name in _NOT_NAMES or len(name) < 3:
                 continue
-            out.append(Mention(s, e, _new_city(name.title(), "en", country), new=True))
-            covered.append((s, e))
+            propose(name, s, "en", country, name.title())
+        for m in re.finditer(r"\b([a-z][a-z'\-]{2,})\s+(?:municipality|city\s+council)\b|\bmayor\s+of\s+([a-z][a-z'\-]{2,})", norm):
+            name = m.group(1) or m.group(2)
+            if name not in _NOT_NAMES:
+                propose(name, m.start(1) if m.group(1) else m.start(2), "en", None, name.title())
+    # Every other occurrence of a proposed name is a mention of the same new entity.
+    for first in list(out):
+        name = norm[first.start:first.end]
+        for m in re.finditer(rf"(?<![^\W\d_]){re.escape(name)}(?![^\W\d_])", norm):
+            if free(m.start(), m.end()):
+                out.append(Mention(m.start(), m.end(), first.entity, new=True))
+                covered.append((m.start(), m.end()))
     return out
 
 
 def home_city(mentions: list[Mention], gaz: Gazetteer) -> Entity | None:
     """The city the article is about: the most named city, counting its municipality's mentions."""
     counts: Counter[str] = Counter()
+    new: dict[str, Entity] = {}
     for m in mentions:
         if m.entity.kind == "city" and not m.new:
             counts[m.entity.iri] += 1
+        elif m.entity.kind == "city" and m.entity.country is None:  # a new city the article does not place abroad
+            counts[m.entity.iri] += 1
+            new[m.entity.iri] = m.entity
         elif m.entity.governs and m.entity.governs in gaz.entities:
             counts[m.entity.governs] += 2  # 'شهرداری اصفهان' names the city whose municipality speaks
     if not counts:
         return None
-    return gaz.entities[counts.most_common(1)[0][0]]
+    best = counts.most_common(1)[0][0]
+    return gaz.entities.get(best) or new[best]

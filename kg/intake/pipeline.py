@@ -14,6 +14,7 @@ from kg.intake.draft import Document, Writer, edited_by_hand
 from kg.intake.figures import figures
 from kg.intake.mentions import Mention, find_mentions, home_city
 from kg.intake.names import Entity, Gazetteer, load_gazetteer
+from kg.intake.people import new_people
 from kg.intake.normalise import Normalised, normalise
 from kg.intake.read import Article, IntakeError, read_article
 
@@ -30,13 +31,13 @@ class Analysis:
     mentions: list[Mention]
     dates: list[DateMention]
     candidates: list[rules.Candidate] = field(default_factory=list)
+    proposed: list[Entity] = field(default_factory=list)  # people and posts found beside a title
 
     @property
     def new_entities(self) -> list[Entity]:
         seen: dict[str, Entity] = {}
-        for m in self.mentions:
-            if m.new:
-                seen.setdefault(m.entity.iri, m.entity)
+        for e in [m.entity for m in self.mentions if m.new] + self.proposed:
+            seen.setdefault(e.iri, e)
         return list(seen.values())
 
 
@@ -99,9 +100,11 @@ def analyse(article: Article, gaz: Gazetteer, cue_folder: str | None = None) -> 
         found += rules.agreements(norm.text, span, mentions, home, cues, pub, dates)
         found += rules.memberships(norm.text, span, mentions, home, cues)
         found += figures(norm.text, span, mentions, home, cues, pub, gaz.entities)
-        found += rules.events(norm.text, span, mentions, cues, dates)
+        found += rules.events(norm.text, span, mentions, cues, dates, publisher)
     found += rules.tenures(norm.text, spans, mentions, cues)
     found += rules.speaker_posts(norm.text, spans, mentions, cues, found)
+    people, a.proposed = new_people(article.text, norm, spans, mentions, gaz, cues["title_words"], article.language)
+    found += people
     a.candidates = _merge(found)
     return a
 
