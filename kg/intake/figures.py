@@ -52,7 +52,8 @@ def ordinal_value(text: str) -> int | None:
     return number_value(t)
 
 
-def _subject(kind: str, inside: list[Mention], before: list[Mention], home: Entity | None, gaz_entities: dict) -> str | None:
+def _subject(kind: str, inside: list[Mention], before: list[Mention], home: Entity | None, gaz_entities: dict,
+             at: int = 0) -> str | None:
     if kind == "programme":
         progs = [m for m in inside if m.entity.kind == "programme"] or [m for m in before if m.entity.kind == "programme"][-1:]
         return progs[0].entity.iri if progs else None
@@ -61,8 +62,16 @@ def _subject(kind: str, inside: list[Mention], before: list[Mention], home: Enti
         if countries:
             return countries[0].entity.iri
         return home.country if home else None
-    cities = [m for m in inside if m.entity.kind == "city" and not m.new]
-    return cities[0].entity.iri if cities else (home.iri if home else None)
+    # The home city, or a city of its country, named before the number ('Kazan ... the number of these
+    # cities reached 18' counts the home city's ties, not Kazan's).
+    preceding = [m.entity for m in inside if m.start < at and (m.entity.kind == "city" or m.entity.governs)]
+    cities = [gaz_entities.get(e.governs, e) if e.kind != "city" else e for e in preceding]
+    if home is not None:
+        if any(c.iri == home.iri for c in cities):
+            return home.iri
+        domestic = [c for c in cities if home.country and c.country == home.country]
+        return domestic[-1].iri if domestic else home.iri
+    return cities[-1].iri if cities else None
 
 
 def figures(norm: str, span, ms: list[Mention], home: Entity | None, cues: dict, pub: DateMention | None,
@@ -85,7 +94,7 @@ def figures(norm: str, span, ms: list[Mention], home: Entity | None, cues: dict,
         for value, from_ordinal, m in found:
             s = span[0] + m.start("n")
             approx = bool(cues["approximate"].find(norm, max(span[0], s - 12), s))
-            subject = _subject(measure["subject"], inside, before, home, gaz_entities)
+            subject = _subject(measure["subject"], inside, before, home, gaz_entities, s)
             if subject is None:
                 continue
             note = "an ordinal for a coming tie: the tally at the article's date is one less" if from_ordinal else ""

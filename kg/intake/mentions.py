@@ -20,7 +20,8 @@ _NOT_NAMES = {"جهانی", "هوشمند", "خلاق", "اسلامی", "ما", 
 
 # Words that follow 'شهرداری' without being a city's name (function words, 'region', 'centre', ...).
 _MUNICIPAL_WORDS = {"ها", "های", "منطقه", "کل", "مرکز", "کلانشهر", "کلانشهرها", "شهر", "برای", "نیز", "هم", "کشور",
-                    "استان", "تهران", "مناطق", "درصدد", "توانست", "میتواند", "باید", "است", "بود", "اقدام", "همچنین"}
+                    "استان", "تهران", "مناطق", "درصدد", "توانست", "میتواند", "باید", "است", "بود", "اقدام", "همچنین",
+                    "نشان", "موفق", "گام", "خود", "ما"}
 
 
 @dataclass
@@ -35,7 +36,7 @@ def _new_city(name: str, lang: str, country: Entity | None) -> Entity:
     return Entity(f"{ID}place/{slug(name)}", "city", {lang: name}, country.iri if country else None)
 
 
-def find_mentions(norm: str, gaz: Gazetteer, lang: str) -> list[Mention]:
+def find_mentions(norm: str, gaz: Gazetteer, lang: str, source: str = "", to_source=None) -> list[Mention]:
     toks = tokens(norm)
     words = [t[0] for t in toks]
     found: list[Mention] = []
@@ -51,7 +52,7 @@ def find_mentions(norm: str, gaz: Gazetteer, lang: str) -> list[Mention]:
             i = end
         else:
             i += 1
-    found += _unknown_cities(norm, found, lang)
+    found += _unknown_cities(norm, found, lang, source, to_source)
     return sorted(found, key=lambda m: m.start)
 
 
@@ -62,8 +63,20 @@ def _country_at(found: list[Mention], pos: int, limit: int = 4) -> Entity | None
     return None
 
 
-def _unknown_cities(norm: str, known: list[Mention], lang: str) -> list[Mention]:
+def _unknown_cities(norm: str, known: list[Mention], lang: str, source: str = "", to_source=None) -> list[Mention]:
     covered = [(m.start, m.end) for m in known]
+
+    def capitalised(name: str, s: int) -> str:
+        """The leading words of an English name that the source writes with a capital."""
+        if not to_source:
+            return name
+        a, b = to_source(s, s + len(name))
+        kept = []
+        for word in source[a:b].split():
+            if not word[:1].isupper():
+                break
+            kept.append(word)
+        return " ".join(kept).lower()
 
     def free(s: int, e: int) -> bool:
         return not any(a < e and s < b for a, b in covered)
@@ -110,13 +123,14 @@ def _unknown_cities(norm: str, known: list[Mention], lang: str) -> list[Mention]
                 country = _country_at(known, m.end(2) + 1, 5)
                 if country is None:
                     continue
-            name = re.split(r"\s+(?:and|in|on|with|to|for|the|has|have|had|was|is|signed)\b", name)[0]
+            name = capitalised(re.split(r"\s+(?:and|in|on|with|to|for|the|has|have|had|was|is|signed)\b", name)[0], s)
             if name in _NOT_NAMES or len(name) < 3:
                 continue
             propose(name, s, "en", country, name.title())
         for m in re.finditer(r"\b([a-z][a-z'\-]{2,})\s+(?:municipality|city\s+council)\b|\bmayor\s+of\s+([a-z][a-z'\-]{2,})", norm):
             name = m.group(1) or m.group(2)
-            if name not in _NOT_NAMES:
+            name = capitalised(name, m.start(1) if m.group(1) else m.start(2))
+            if name not in _NOT_NAMES and len(name) >= 3:
                 propose(name, m.start(1) if m.group(1) else m.start(2), "en", None, name.title())
     # Every other occurrence of a proposed name is a mention of the same new entity.
     for first in list(out):

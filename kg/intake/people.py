@@ -33,13 +33,16 @@ def _person(name: str, lang: str, gaz: Gazetteer) -> tuple[Entity, bool]:
     return Entity(f"{ID}person/{slug(name)}", "person", {lang: name}), True
 
 
-def _post(title: str, place: Entity, lang: str, gaz: Gazetteer) -> tuple[Entity, bool]:
+def _post(title: str, place: Entity, lang: str, gaz: Gazetteer, whole_title: bool = False) -> tuple[Entity, bool]:
     place_name = place.labels.get(lang) or place.labels.get("en") or place.labels.get("") or ""
-    label = f"{title.strip().capitalize()} of {place_name}" if lang == "en" else f"{title.strip()} {place_name}"
+    if whole_title:
+        label = title.strip()
+    else:
+        label = f"{title.strip().capitalize()} of {place_name}" if lang == "en" else f"{title.strip()} {place_name}"
     known = [e for e in gaz.lookup(key(label)) if e.kind == "post"]
     if known:
         return known[0], False
-    return Entity(f"{ID}post/{slug(label) if lang == 'en' else slug(place_name + '-' + title)}", "post", {lang: label}), True
+    return Entity(f"{ID}post/{slug(label)}", "post", {lang: label}), True
 
 
 def new_people(text: str, norm: Normalised, spans, ms: list[Mention], gaz: Gazetteer, titles: list[str],
@@ -51,9 +54,9 @@ def new_people(text: str, norm: Normalised, spans, ms: list[Mention], gaz: Gazet
     def place_at(norm_pos: int) -> Mention | None:
         return next((m for m in places if norm_pos <= m.start <= norm_pos + 2), None)
 
-    def add(name: str, title: str, place: Mention, s: int, e: int) -> None:
+    def add(name: str, title: str, place: Mention, s: int, e: int, whole_title: bool = False) -> None:
         person, p_new = _person(name, lang, gaz)
-        post, q_new = _post(title, place.entity, lang, gaz)
+        post, q_new = _post(title, place.entity, lang, gaz, whole_title)
         if not (p_new or q_new):
             return  # both known: kg.intake.candidates.tenures proposes it
         new.extend(x for x, is_new in ((person, p_new), (post, q_new)) if is_new)
@@ -80,12 +83,16 @@ def new_people(text: str, norm: Normalised, spans, ms: list[Mention], gaz: Gazet
     else:
         tl = _title_alternation(titles, False)
         for m in re.finditer(rf"(?<![^\W\d_])(?P<title>{tl})\s+", norm.text):
-            place = place_at(m.end())
+            # the post runs from the title to the first place or organisation named within a few
+            # words ('مشاور امور بین الملل شهرداری یزد'), then the person is set off by commas
+            place = next((p for p in places if m.end() <= p.start <= m.end() + 50
+                          and not re.search(r"[،,.:؛\n]", norm.text[m.end():p.start])), None)
             if not place:
                 continue
             after = norm.text[place.end:place.end + 60]
             nm = re.match(r"\s*[،,:]\s*((?:[^\W\d_]+\s+){1,2}[^\W\d_]+)\s*(?:[،,]|\s+گفت|\s+اظهار)", after)
             if nm and not set(nm.group(1).split()) & _STOP_FA:
                 s, e = norm.span(place.end + nm.start(1), place.end + nm.end(1))
-                add(text[s:e], m["title"], place, norm.origin[m.start()], e)
+                ps, pe = norm.span(m.start(), place.end)
+                add(text[s:e], text[ps:pe], place, norm.origin[m.start()], e, whole_title=True)
     return found, new

@@ -71,7 +71,7 @@ def _metadata(article: Article, norm: str, mentions: list[Mention]) -> tuple[str
 def analyse(article: Article, gaz: Gazetteer, cue_folder: str | None = None) -> Analysis:
     cues = compiled(cue_folder) if cue_folder else compiled()
     norm = normalise(article.text)
-    mentions = find_mentions(norm.text, gaz, article.language)
+    mentions = find_mentions(norm.text, gaz, article.language, article.text, norm.span)
     pub = publication_date(norm.text)
     if pub is None and article.html_date:
         import datetime as dt
