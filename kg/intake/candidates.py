@@ -59,7 +59,8 @@ def agreements(norm: str, span, ms: list[Mention], home: Entity | None, cues: di
     if any(cues["statuses"][k][0] for k in statuses) and "status-signed" in statuses:
         statuses.remove("status-signed")  # 'will be signed soon' is not 'signed'
     names_home = any(m.entity.iri == home.iri or m.entity.governs == home.iri for m in _in(ms, span))
-    date = next((d for d in dates if span[0] <= d.start < span[1]), None)
+    inside = [d for d in dates if span[0] <= d.start < span[1]]
+    date = next((d for d in inside if not d.inferred), inside[0] if inside else None)  # a printed date first
     out = []
     seen = set()
     for m in _in(ms, span):

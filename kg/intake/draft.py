@@ -82,6 +82,7 @@ class Writer:
         self.doc, self.text, self.to_source, self.gaz = doc, text, to_source, gaz  # to_source: normalised span -> source span
         self.blocks: list[str] = []
         self.counter = 0
+        self.declared: set[str] = set()
 
     def attestation(self, span: tuple[int, int]) -> str:
         s, e = self.to_source(*span)
@@ -138,10 +139,15 @@ class Writer:
             a_en, b_en = self.gaz.label(f["partyA"], "en"), self.gaz.label(f["partyB"], "en")
             a_fa, b_fa = self.gaz.label(f["partyA"], "fa"), self.gaz.label(f["partyB"], "fa")
             words_en, words_fa = _KIND_WORDS.get(kind, (kind, kind))
-            if agr not in self.gaz.agreements:  # a tie the graph does not know yet: the node itself is a candidate
+            if agr not in self.gaz.agreements and agr not in self.declared:  # a tie the graph does not know yet: the node itself is a candidate
+                signed = ""
+                if f["status"] == "status-signed":  # the sentence's own date is the signing date; none is 'unknown'
+                    signed = f" ;\n    cd:signedOn {date}" if date and c.date and not c.date.inferred and c.date is not self.doc.published \
+                        else " ;\n    cd:signingDateUnknown true"
                 self.blocks.append(f"{iri(agr)} a cd:Agreement ; cd:agreementKind cdc:{f['kind']} ;\n    cd:partyA {iri(f['partyA'])} ; "
                                    f"cd:partyB {iri(f['partyB'])} ; {CANDIDATE} ;\n    rdfs:label {lit(f'{a_en} – {b_en} {words_en}', 'en')} , "
-                                   f"{lit(f'{words_fa} {a_fa} و {b_fa}', 'fa')} .\n")
+                                   f"{lit(f'{words_fa} {a_fa} و {b_fa}', 'fa')}{signed} .\n")
+                self.declared.add(agr)  # declared once per draft
             status = f["status"].removeprefix("status-").replace("-", " ")
             lines = [f"cd:statusOf {iri(agr)}", f"cd:status cdc:{f['status']}",
                      f"rdfs:label {lit(f'{a_en} – {b_en} {words_en}: {status} ({did})', 'en')}"] + ([f"cd:statusDate {date}"] if date else [])
@@ -171,14 +177,15 @@ class Writer:
 
     def render(self, header: str) -> str:
         body = PREFIXES + "\n" + "\n".join(self.blocks)
-        digest = hashlib.sha256(body.encode()).hexdigest()
+        digest = hashlib.sha256((header + body).encode()).hexdigest()
         return header + DIGEST_LINE + digest + "\n" + body
 
 
 def edited_by_hand(existing: str) -> bool:
-    """A draft whose body no longer matches the digest intake wrote into it was edited."""
+    """A draft that no longer matches the digest intake wrote into it (over everything but that
+    line) was edited since."""
     m = re.search("^" + re.escape(DIGEST_LINE) + r"([0-9a-f]{64})\n", existing, re.M)
     if not m:
         return True
-    body = existing[m.end():]
-    return hashlib.sha256(body.encode()).hexdigest() != m.group(1)
+    rest = existing[:m.start()] + existing[m.end():]
+    return hashlib.sha256(rest.encode()).hexdigest() != m.group(1)

@@ -136,9 +136,11 @@ def load_gazetteer(settings: Settings | None = None) -> Gazetteer:
     if settings.store_dir.is_dir():
         gaz = _from_store(ox.Store.read_only(str(settings.store_dir)))
     else:
+        from kg.load import parse_file  # applies the review filter: candidates are not yet names the graph knows
+
         store = ox.Store()
         for path in inputs:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in parse_file(path))
         gaz = _from_store(store)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
