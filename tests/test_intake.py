@@ -219,6 +219,22 @@ def test_hand_edited_draft_is_not_overwritten_without_force(project):
     assert r.returncode == 0 and draft.read_text(encoding="utf-8") == first
 
 
+def test_rejected_candidate_is_not_proposed_again_on_a_forced_rerun(project):
+    src = str(FIXTURES / "tabriz-fa.txt")
+    assert intake(project, src).returncode == 0
+    draft = project.data_dir / "articles" / "article-90001.ttl"
+    [figure] = [r["f"].value for r in rows(load_draft(draft), "SELECT ?f WHERE { ?f a cd:ReportedFigure }")]
+    text = draft.read_text(encoding="utf-8")
+    block = text.index(f"<{figure}>")
+    at = text.index("cdc:review-candidate", block)
+    draft.write_text(text[:at] + "cdc:review-rejected" + text[at + len("cdc:review-candidate"):], encoding="utf-8")
+    assert intake(project, src, "--force").returncode == 0
+    store = load_draft(draft)
+    decided = {r["n"].value: r["s"].value.rsplit("/", 1)[-1] for r in rows(store, "SELECT ?n ?s WHERE { ?n cd:reviewStatus ?s }")}
+    assert decided[figure] == "review-rejected"
+    assert sum(v == "review-rejected" for v in decided.values()) == 1
+
+
 # -- publication: candidates are not data until accepted ---------------------------------------------
 
 def test_candidates_stay_out_of_the_build_until_accepted(project):

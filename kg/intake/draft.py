@@ -28,7 +28,6 @@ _KIND_SLUG = {"agreement-sister-city": "sister-city", "agreement-mou": "mou",
               "agreement-cooperation-document": "cooperation-document", "agreement-friendship": "friendship"}
 _CLASS = {"city": "cd:City", "country": "cd:Country", "region": "cd:Region", "org": "org:Organization",
           "network": "cd:Network", "person": "foaf:Person", "post": "org:Post", "programme": "cd:Programme"}
-CANDIDATE = "cd:reviewStatus cdc:review-candidate"
 
 
 def lit(text: str, lang: str | None = None) -> str:
@@ -78,8 +77,9 @@ _KIND_WORDS = {"sister-city": ("sister-city agreement", "خواهرخواندگ�
 
 
 class Writer:
-    def __init__(self, doc: Document, text: str, to_source, gaz):
+    def __init__(self, doc: Document, text: str, to_source, gaz, decisions: dict[str, str] | None = None):
         self.doc, self.text, self.to_source, self.gaz = doc, text, to_source, gaz  # to_source: normalised span -> source span
+        self.decisions = decisions or {}  # node IRI -> the curator's review status in the previous draft
         self.blocks: list[str] = []
         self.counter = 0
         self.declared: set[str] = set()
@@ -90,9 +90,13 @@ class Writer:
         return (f"[ a cd:Attestation ; cd:document {iri(ID + 'document/' + self.doc.doc_id)} ; "
                 f"cd:quote {lit(quote, self.doc.language)} ; cd:textStart {s} ; cd:textEnd {e} ]")
 
+    def review(self, subject: str) -> str:
+        """A re-run keeps the curator's decision on a node it proposes again (rejected stays rejected)."""
+        return f"cd:reviewStatus cdc:{self.decisions.get(subject, 'review-candidate')}"
+
     def _node(self, subject: str, cls: str, lines: list[str], c: Candidate, printed: dict) -> None:
         spans = [c.sentence, *c.quotes]
-        body = [f"a {cls}", *lines, CANDIDATE, f'cd:extractionConfidence "{c.confidence:.2f}"^^xsd:decimal',
+        body = [f"a {cls}", *lines, self.review(subject), f'cd:extractionConfidence "{c.confidence:.2f}"^^xsd:decimal',
                 "cd:certainty cdc:certainty-" + ("approximate" if c.fields.get("approximate") else "inferred" if c.inferred else "stated")]
         if c.note:
             body.append(f"skos:note {lit(c.note, 'en')}")
@@ -101,7 +105,7 @@ class Writer:
 
     def document(self) -> None:
         d = self.doc
-        lines = ["a cd:NewsArticle", CANDIDATE, f"dcterms:language {lit(d.language)}", f"cd:textFile {lit(d.text_file)}"]
+        lines = ["a cd:NewsArticle", self.review(ID + "document/" + d.doc_id), f"dcterms:language {lit(d.language)}", f"cd:textFile {lit(d.text_file)}"]
         who = self.gaz.label(d.publisher.iri, "en") if d.publisher else "News"
         lines.append(f"rdfs:label {lit(f'{who} article {d.news_code or d.doc_id}', 'en')}")
         if d.title:
@@ -121,7 +125,7 @@ class Writer:
         self.blocks.append(f"{iri(ID + 'document/' + d.doc_id)}\n    " + " ;\n    ".join(lines) + " .\n")
 
     def entity(self, e: Entity) -> None:
-        lines = [f"a {_CLASS.get(e.kind, 'prov:Entity')}", CANDIDATE,
+        lines = [f"a {_CLASS.get(e.kind, 'prov:Entity')}", self.review(e.iri),
                  *[f"rdfs:label {lit(v, k)}" for k, v in e.labels.items() if k in ("fa", "en")],
                  f"prov:wasDerivedFrom {iri(ID + 'document/' + self.doc.doc_id)}",
                  f"skos:note {lit('Named in the article and unknown to the graph; proposed as a new entity.', 'en')}"]
@@ -145,7 +149,7 @@ class Writer:
                     signed = f" ;\n    cd:signedOn {date}" if date and c.date and not c.date.inferred and c.date is not self.doc.published \
                         else " ;\n    cd:signingDateUnknown true"
                 self.blocks.append(f"{iri(agr)} a cd:Agreement ; cd:agreementKind cdc:{f['kind']} ;\n    cd:partyA {iri(f['partyA'])} ; "
-                                   f"cd:partyB {iri(f['partyB'])} ; {CANDIDATE} ;\n    rdfs:label {lit(f'{a_en} – {b_en} {words_en}', 'en')} , "
+                                   f"cd:partyB {iri(f['partyB'])} ; {self.review(agr)} ;\n    rdfs:label {lit(f'{a_en} – {b_en} {words_en}', 'en')} , "
                                    f"{lit(f'{words_fa} {a_fa} و {b_fa}', 'fa')}{signed} .\n")
                 self.declared.add(agr)  # declared once per draft
             status = f["status"].removeprefix("status-").replace("-", " ")
@@ -179,6 +183,19 @@ class Writer:
         body = PREFIXES + "\n" + "\n".join(self.blocks)
         digest = hashlib.sha256((header + body).encode()).hexdigest()
         return header + DIGEST_LINE + digest + "\n" + body
+
+
+def decisions(existing: str) -> dict[str, str]:
+    """The review status of every node in a previous draft that a curator decided (not candidate)."""
+    import pyoxigraph as ox
+
+    try:
+        quads = ox.parse(existing.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+        return {q.subject.value: q.object.value.rsplit("/", 1)[-1] for q in quads
+                if q.predicate.value == "https://w3id.org/cdkg/ontology#reviewStatus"
+                and isinstance(q.subject, ox.NamedNode) and not q.object.value.endswith("/review-candidate")}
+    except SyntaxError:
+        return {}  # a draft broken by hand: --force starts afresh
 
 
 def edited_by_hand(existing: str) -> bool:

@@ -10,7 +10,7 @@ from kg.config import Settings
 from kg.intake import candidates as rules
 from kg.intake.cues import compiled
 from kg.intake.dates import DateMention, find_dates, publication_date
-from kg.intake.draft import Document, Writer, edited_by_hand
+from kg.intake.draft import Document, Writer, decisions, edited_by_hand
 from kg.intake.figures import figures
 from kg.intake.mentions import Mention, find_mentions, home_city
 from kg.intake.names import Entity, Gazetteer, load_gazetteer
@@ -124,8 +124,8 @@ def _merge(found: list[rules.Candidate]) -> list[rules.Candidate]:
     return list(merged.values())
 
 
-def render(a: Analysis, gaz: Gazetteer) -> str:
-    w = Writer(a.doc, a.article.text, a.norm.span, gaz)
+def render(a: Analysis, gaz: Gazetteer, previous: dict[str, str] | None = None) -> str:
+    w = Writer(a.doc, a.article.text, a.norm.span, gaz, previous)
     printed = {d: a.article.text[slice(*a.norm.span(d.start, d.end))] for d in a.dates}
     if a.doc.published is not None:
         printed[a.doc.published] = a.doc.published_text
@@ -156,14 +156,14 @@ def intake(arg: str, settings: Settings | None = None, force: bool = False, gaz:
     folder = settings.data_dir / ARTICLES
     path = folder / f"{a.doc.doc_id}.ttl"
     text_path = folder / a.doc.text_file
-    content = render(a, gaz)
-    if path.exists():
-        old = path.read_text(encoding="utf-8")
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    content = render(a, gaz, decisions(old) if old else None)
+    if old is not None:
         if old == content:
             return Outcome(path, a, False)
         if edited_by_hand(old) and not force:
-            raise IntakeError(f"{path}: the draft was edited by hand since intake wrote it; "
-                              "run again with --force to overwrite it (the edits are lost)")
+            raise IntakeError(f"{path}: the draft was edited by hand since intake wrote it; run again with --force "
+                              "to rewrite it (review decisions are kept, other edits are lost)")
     text_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_text, tmp = text_path.with_suffix(".txt.tmp"), path.with_suffix(".ttl.tmp")
     tmp_text.write_text(article.text, encoding="utf-8", newline="")
