@@ -60,11 +60,16 @@ def main() -> int:
     print("seconds per article: " + ", ".join(f"{s:.2f}" for s in seconds) +
           f" (first {seconds[0]:.2f}, max after the first {max(seconds[1:]):.2f})")
     if "--details" in sys.argv:
+        def show(x) -> str:
+            if isinstance(x, str):
+                return x
+            return " ".join("–".join(sorted(v)) if isinstance(v, frozenset) else str(v) for v in x)
+
         for c in CATEGORIES:
             for doc, x in tallies[c].misses:
-                print(f"missed   {c:<11} {doc} {sorted(x[0]) if isinstance(x[0], frozenset) else x[0]} {x[1:]}")
+                print(f"missed   {c:<11} {doc} {show(x)}")
             for doc, x in tallies[c].extras:
-                print(f"extra    {c:<11} {doc} {sorted(x[0]) if isinstance(x[0], frozenset) else x[0]} {x[1:]}")
+                print(f"extra    {c:<11} {doc} {show(x)}")
     return 0
 
 

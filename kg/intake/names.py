@@ -27,18 +27,14 @@ KINDS = {CD + "City": "city", CD + "Country": "country", CD + "Region": "region"
          CD + "CivilSocietyOrganization": "org", CD + "CityCouncil": "org", ORG + "Organization": "org",
          ORG + "FormalOrganization": "org", "http://xmlns.com/foaf/0.1/Person": "person",
          ORG + "Post": "post", CD + "Programme": "programme"}
-_FORMAT = 4  # bump when the pickled structure or the query changes
+_FORMAT = 5  # bump when the pickled structure or the query changes
 _RANK = ["post", "city", "country", "region", "network", "programme", "person", "org"]  # a name with two types takes the first
 # Generic heads a text may drop: 'شبکه شهرهای خلاق یونسکو' is also written 'شهرهای خلاق یونسکو'.
 _DROPPABLE_HEADS = {"network": ("شبکه", "سازمان", "the", "network"), "org": ("خبرگزاری",)}
 
-_QUERY = """
-SELECT ?s ?type ?label ?country ?governs WHERE {
-  ?s a ?type . VALUES ?type { %s }
-  ?s <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
-  OPTIONAL { ?s <%sinCountry> ?country }
-  OPTIONAL { ?s <%sgoverns> ?governs }
-}""" % (" ".join(f"<{t}>" for t in KINDS), CD, CD)
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABELS = [ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+          ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")]
 
 
 @dataclass
@@ -77,23 +73,28 @@ class Gazetteer:
 
 
 def _from_store(store: ox.Store) -> Gazetteer:
+    # Quad patterns, not SPARQL: the union of all graphs through one query costs seconds on the full build.
     entities: dict[str, Entity] = {}
-    for row in store.query(_QUERY, use_default_graph_as_union=True):
-        iri, typ, label = row["s"].value, row["type"].value, row["label"]
-        kind = KINDS[typ]
-        e = entities.get(iri)
-        if e is None:
-            e = entities[iri] = Entity(iri, kind)
-        elif _RANK.index(kind) < _RANK.index(e.kind):
-            e.kind = kind
-        lang = getattr(label, "language", None) or ""
-        e.labels.setdefault(lang, label.value)
-        e.labels.setdefault("_all", "")
-        e.labels["_all"] += "\x1f" + label.value
-        if row["country"] is not None:
-            e.country = row["country"].value
-        if row["governs"] is not None:
-            e.governs = row["governs"].value
+    for typ, kind in KINDS.items():
+        for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(typ), None):
+            iri = q.subject.value
+            e = entities.get(iri)
+            if e is None:
+                entities[iri] = Entity(iri, kind, {"_all": ""})
+            elif _RANK.index(kind) < _RANK.index(e.kind):
+                e.kind = kind
+    for pred in LABELS:
+        for q in store.quads_for_pattern(None, pred, None, None):
+            e = entities.get(q.subject.value)
+            if e is not None:
+                lang = getattr(q.object, "language", None) or ""
+                e.labels.setdefault(lang, q.object.value)
+                e.labels["_all"] += "\x1f" + q.object.value
+    for prop, attr in (("inCountry", "country"), ("governs", "governs")):
+        for q in store.quads_for_pattern(None, ox.NamedNode(CD + prop), None, None):
+            e = entities.get(q.subject.value)
+            if e is not None:
+                setattr(e, attr, q.object.value)
     by_key: dict[str, set[str]] = defaultdict(set)
     for e in entities.values():
         for label in filter(None, e.labels.pop("_all").split("\x1f")):
@@ -109,8 +110,7 @@ def _from_store(store: ox.Store) -> Gazetteer:
                 surname = key(" ".join(words[2:] if words[0] in ("سید", "seyed", "sayyed") and len(words) > 2 else words[1:]))
                 if len(surname) >= 4:
                     by_key[surname].add(e.iri)
-    agreements = frozenset(r["a"].value for r in store.query(
-        f"SELECT DISTINCT ?a WHERE {{ ?a a <{CD}Agreement> }}", use_default_graph_as_union=True))
+    agreements = frozenset(q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(CD + "Agreement"), None))
     return Gazetteer(entities, {k: sorted(v) for k, v in by_key.items()}, max(map(len, by_key), default=0), agreements)
 
 

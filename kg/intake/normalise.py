@@ -51,6 +51,8 @@ def normalise(source: str) -> Normalised:
 
 def fold(text: str) -> str:
     """The normalised form alone (for dictionary entries: labels, cue words)."""
+    if text.isascii():  # most of the graph's labels: nothing to map but the case
+        return text.lower()
     return normalise(text).text
 
 
