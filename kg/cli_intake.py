@@ -17,16 +17,16 @@ def intake_command(
     """Read a news article and write its candidate facts to data/articles/<doc-id>.ttl for a curator to review."""
     from kg.intake.pipeline import intake  # imported on use: `cdkg --help` stays fast
 
+    from kg.build import is_stale
+
     settings = Settings()
+    if settings.store_dir.is_dir() and is_stale(settings):  # checked before the draft itself changes data/
+        err.print("[yellow]warning:[/yellow] the build is older than the data: names added since are unknown to the "
+                  "matcher; run `cdkg build` first", highlight=False, soft_wrap=True)
     try:
         outcome = intake(article, settings, force=force)
     except CdkgError as exc:
         fail(exc)
-    from kg.build import is_stale
-
-    if settings.store_dir.is_dir() and is_stale(settings):
-        err.print("[yellow]warning:[/yellow] the build is older than the data: names added since are unknown to the "
-                  "matcher; run `cdkg build` first", highlight=False, soft_wrap=True)
     a = outcome.analysis
     counts = Counter(c.kind for c in a.candidates)
     summary = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in sorted(counts.items())) or "no candidate facts"

@@ -76,8 +76,8 @@ def agreements(norm: str, span, ms: list[Mention], home: Entity | None, cues: di
         for status in statuses or [default]:
             c = conf if statuses else conf - 0.25
             fields = {"partyA": home.iri, "partyB": e.iri, "kind": concept, "status": status}
+            # Without a date in the sentence the status holds at the article's date (as curated by hand).
             out.append(Candidate("agreement", fields, span, round(c, 2), date or pub,
-                                 inferred=date is None and pub is not None,
                                  note="" if statuses else "no status cue: the text calls it a tie of this kind"))
     return out
 
