@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.routers import dataset, docs, entities, explore, health, home, search, sparql, update
+from api.routers import curate, dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
 from api.state import start_service
 from kg.config import Settings
@@ -34,6 +34,6 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
     app.include_router(sparql.router)
     app.include_router(validate_router.router)
     for router in (update.router, entities.router, search.router, home.router, docs.router, dataset.router,
-                   explore.router):
+                   explore.router, curate.router):
         app.include_router(router)
     return app

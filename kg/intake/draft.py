@@ -80,6 +80,7 @@ class Writer:
     def __init__(self, doc: Document, text: str, to_source, gaz, decisions: dict[str, str] | None = None):
         self.doc, self.text, self.to_source, self.gaz = doc, text, to_source, gaz  # to_source: normalised span -> source span
         self.decisions = decisions or {}  # node IRI -> the curator's review status in the previous draft
+        self.new: dict[str, Entity] = {}  # entities the article proposes: their labels name them in statements
         self.blocks: list[str] = []
         self.counter = 0
         self.declared: set[str] = set()
@@ -124,7 +125,14 @@ class Writer:
             lines.append("cd:publicationDate " + instant(d.published, d.published_text, d.language))
         self.blocks.append(f"{iri(ID + 'document/' + d.doc_id)}\n    " + " ;\n    ".join(lines) + " .\n")
 
+    def label(self, iri_: str, lang: str) -> str:
+        e = self.new.get(iri_)
+        if e is not None:
+            return e.labels.get(lang) or next(iter(e.labels.values()))
+        return self.gaz.label(iri_, lang)
+
     def entity(self, e: Entity) -> None:
+        self.new[e.iri] = e
         lines = [f"a {_CLASS.get(e.kind, 'prov:Entity')}", self.review(e.iri),
                  *[f"rdfs:label {lit(v, k)}" for k, v in e.labels.items() if k in ("fa", "en")],
                  f"prov:wasDerivedFrom {iri(ID + 'document/' + self.doc.doc_id)}",
@@ -140,8 +148,8 @@ class Writer:
         if c.kind == "agreement":
             kind = _KIND_SLUG.get(f["kind"], f["kind"])
             agr = f"{ID}agreement/{local(f['partyA'])}-{local(f['partyB'])}-{kind}"
-            a_en, b_en = self.gaz.label(f["partyA"], "en"), self.gaz.label(f["partyB"], "en")
-            a_fa, b_fa = self.gaz.label(f["partyA"], "fa"), self.gaz.label(f["partyB"], "fa")
+            a_en, b_en = self.label(f["partyA"], "en"), self.label(f["partyB"], "en")
+            a_fa, b_fa = self.label(f["partyA"], "fa"), self.label(f["partyB"], "fa")
             words_en, words_fa = _KIND_WORDS.get(kind, (kind, kind))
             if agr not in self.gaz.agreements and agr not in self.declared:  # a tie the graph does not know yet: the node itself is a candidate
                 signed = ""
@@ -158,18 +166,18 @@ class Writer:
             self._node(f"{ID}status/{local(agr)}-{did}-{n}", "cd:StatusAssertion", lines, c, printed)
         elif c.kind == "membership":
             lines = [f"org:member {iri(f['member'])}", f"org:organization {iri(f['organization'])}",
-                     f"rdfs:label {lit(self.gaz.label(f['member'], 'en') + ' in ' + self.gaz.label(f['organization'], 'en') + f' ({did})', 'en')}"]
+                     f"rdfs:label {lit(self.label(f['member'], 'en') + ' in ' + self.label(f['organization'], 'en') + f' ({did})', 'en')}"]
             c.note = (c.note + " " if c.note else "") + f"Membership cue: {f['status']}."
             self._node(f"{ID}membership/{local(f['member'])}-{local(f['organization'])}-{did}-{n}", "org:Membership", lines, c, printed)
         elif c.kind == "tenure":
             lines = [f"cd:holder {iri(f['holder'])}", f"cd:post {iri(f['post'])}",
-                     f"rdfs:label {lit(self.gaz.label(f['holder'], 'en') + ', ' + self.gaz.label(f['post'], 'en') + f' ({did})', 'en')}",
-                     f"rdfs:label {lit(self.gaz.label(f['holder'], 'fa') + '، ' + self.gaz.label(f['post'], 'fa') + f' ({did})', 'fa')}"]
+                     f"rdfs:label {lit(self.label(f['holder'], 'en') + ', ' + self.label(f['post'], 'en') + f' ({did})', 'en')}",
+                     f"rdfs:label {lit(self.label(f['holder'], 'fa') + '، ' + self.label(f['post'], 'fa') + f' ({did})', 'fa')}"]
             lines += [f"cd:attestedAt {date}"] if date else []
             self._node(f"{ID}tenure/{local(f['holder'])}-{did}-{n}", "cd:Tenure", lines, c, printed)
         elif c.kind == "figure":
             measure = f["measure"].removeprefix("measure-").replace("-", " ")
-            label = f"{self.gaz.label(f['subject'], 'en')}: {measure} {f['value']} ({did})"
+            label = f"{self.label(f['subject'], 'en')}: {measure} {f['value']} ({did})"
             lines = [f"cd:figureSubject {iri(f['subject'])}", f"cd:measure cdc:{f['measure']}", f"cd:value {f['value']}",
                      f"rdfs:label {lit(label, 'en')}"]
             lines += [f"cd:referenceDate {date}"] if date else []
