@@ -329,3 +329,15 @@ def test_seed_articles_meet_the_recall_and_precision_goals(seeds_dir, tmp_path):
     # dates fall short of the 80% goal (docs/intake.md says why): a001 prints no date, so its
     # 'this year' cannot be resolved; this pins the measured value so a change is noticed
     assert tallies["dates"].recall >= 0.7
+
+
+def test_article_length_limit_is_exact(tmp_path):
+    """MIN_LETTERS letters is an article; one fewer is refused."""
+    from kg.intake.read import MIN_LETTERS
+
+    short, enough = tmp_path / "short.txt", tmp_path / "enough.txt"
+    short.write_text("پ" * (MIN_LETTERS - 1), encoding="utf-8")
+    enough.write_text("پ" * MIN_LETTERS, encoding="utf-8")
+    with pytest.raises(IntakeError, match=f"{MIN_LETTERS - 1} letters"):
+        read_article(str(short))
+    assert read_article(str(enough)).language == "fa"

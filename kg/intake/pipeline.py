@@ -2,6 +2,8 @@
 data/articles/<doc-id>.ttl and the stored text it quotes (data/articles/texts/<doc-id>.txt)."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,13 +56,12 @@ def _chrome_spans(norm: str) -> list[tuple[int, int]]:
 def _metadata(article: Article, norm: str, mentions: list[Mention]) -> tuple[str | None, str | None, Entity | None, str | None]:
     code = re.search(r"(?:کد\s*خبر|news\s*code|news\s*id)\s*[:：]?\s*(\d{3,})", norm)
     url = article.url or (m.group(1) if (m := re.search(r"(?:لینک\s*کوتاه|short\s*link|source\s*url)\s*[:：]?\s*(https?://\S+)", norm)) else None)
+    # The publisher is the organisation the lead names ('به گزارش خبرنگار مهر', 'according to IRNA').
     publisher = None
     lead = re.search(r"(?:به\s*گزارش|according\s*to|reported\s*by|خبرنگار)\s+(?:خبرنگار\s+)?", norm)
-    media = [m for m in mentions if m.entity.kind == "org" and "media" in m.entity.iri or m.entity.kind == "org" and lead and m.start == lead.end()]
     if lead:
-        media = [m for m in mentions if m.entity.kind == "org" and lead.end() <= m.start <= lead.end() + 12] or media
-    if media:
-        publisher = media[0].entity
+        media = [m for m in mentions if m.entity.kind == "org" and lead.end() <= m.start <= lead.end() + 12]
+        publisher = media[0].entity if media else None
     title = article.title
     if not title:
         first = next((ln.strip() for ln in article.text.split("\n") if ln.strip() and not ln.strip(" •:-\t").startswith(_CHROME)), "")
@@ -74,17 +75,12 @@ def analyse(article: Article, gaz: Gazetteer, cue_folder: str | None = None) -> 
     mentions = find_mentions(norm.text, gaz, article.language, article.text, norm.span)
     pub = publication_date(norm.text)
     if pub is None and article.html_date:
-        import datetime as dt
         pub = DateMention(0, 0, article.html_date, "day", None, False, "from the page's markup (htmldate)")
-    pub_day = None
-    if pub is not None:
-        import datetime as dt
-        pub_day = dt.date.fromisoformat(pub.value)
+    pub_day = dt.date.fromisoformat(pub.value) if pub is not None else None
     chrome = _chrome_spans(norm.text)
     dates = [d for d in find_dates(norm.text, pub_day) if not any(a <= d.start < b for a, b in chrome)]
     code, url, publisher, title = _metadata(article, norm.text, mentions)
     slug_base = publisher.iri.rsplit("/", 1)[-1] if publisher else "article"
-    import hashlib
     doc_id = f"{slug_base}-{code}" if code else f"{slug_base}-{hashlib.sha1(norm.text.encode()).hexdigest()[:10]}"
     printed = norm.text[pub.start:pub.end] if pub and pub.end > pub.start else None
     printed_src = article.text[slice(*norm.span(pub.start, pub.end))] if printed else None
