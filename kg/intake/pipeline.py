@@ -17,7 +17,7 @@ from kg.intake.figures import figures
 from kg.intake.mentions import Mention, find_mentions, home_city
 from kg.intake.names import Entity, Gazetteer, load_gazetteer
 from kg.intake.people import new_people
-from kg.intake.normalise import Normalised, normalise
+from kg.intake.normalise import Normalised, fold, normalise
 from kg.intake.read import Article, IntakeError, read_article
 
 ARTICLES = "articles"
@@ -64,8 +64,12 @@ def _metadata(article: Article, norm: str, mentions: list[Mention]) -> tuple[str
         publisher = media[0].entity if media else None
     title = article.title
     if not title:
-        first = next((ln.strip() for ln in article.text.split("\n") if ln.strip() and not ln.strip(" •:-\t").startswith(_CHROME)), "")
-        title = first if 10 <= len(first) <= 200 and not re.search(r"کد\s*خبر|news\s*code|:$|^[\d\W]+$", first) else None
+        # a headline: a short opening line that is not page furniture, a news code, a date, a kicker or quote
+        # (':') or a sentence of the body (ends in '.')
+        lines = [ln.strip() for ln in article.text.split("\n")[:12]]
+        title = next((ln for ln in lines if 10 <= len(ln) <= 200 and not ln.strip(" •:-\t").startswith(_CHROME)
+                      and not re.search(r"کد\s*خبر|news\s*code|:|[.!?؟]$|^[\d\W]+$|^published", ln, re.I)
+                      and not find_dates(fold(ln))), None)
     return (code.group(1) if code else None), url, publisher, title
 
 
