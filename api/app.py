@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.routers import api_docs, dataset, docs, entities, explore, health, home, search, sparql, update
+from api.routers import api_docs, curate, dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
 from api.security_headers import SecurityHeaders
 from api.state import start_service
@@ -38,6 +38,6 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
     app.include_router(sparql.router)
     app.include_router(validate_router.router)
     for router in (update.router, entities.router, search.router, home.router, docs.router, dataset.router,
-                   explore.router, api_docs.router):
+                   explore.router, api_docs.router, curate.router):
         app.include_router(router)
     return app

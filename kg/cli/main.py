@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from kg.cli import data, gate, network, query, service
+from kg.cli import data, gate, intake, network, query, service
 from kg.cli.analyze import app as analyze_app
 
 app = typer.Typer(help="City Diplomacy Knowledge Graph toolkit.", no_args_is_help=True, add_completion=False)
@@ -20,6 +20,7 @@ app.command()(service.serve)
 app.command("ui-install")(service.ui_install)
 app.command()(gate.validate)
 app.command()(gate.publish)
+app.command("intake")(intake.intake_command)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 
 from kg.core.config import CANONICAL_BASE
 from kg.core.errors import DataSyntaxError
+from kg.core.review import published
 
 ONTOLOGY_GRAPH = "ontology"
 META_GRAPH = "meta"
@@ -39,7 +40,7 @@ def parse_file(path: Path, base_iri: str = CANONICAL_BASE) -> list[ox.Triple]:
     if base_iri != CANONICAL_BASE:
         old, new = CANONICAL_BASE + "id/", base_iri + "id/"
         triples = [ox.Triple(rebase_term(t.subject, old, new), t.predicate, rebase_term(t.object, old, new)) for t in triples]
-    return triples
+    return published(triples)  # article candidates are not data until a curator accepts them
 
 
 def add_triples(store: ox.Store, triples: Iterable[ox.Triple], graph: str) -> int:

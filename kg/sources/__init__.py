@@ -5,6 +5,7 @@ from kg.core import lazy_face
 __getattr__, __all__ = lazy_face(__name__, {
     "folders": ["Source", "discover_sources", "metadata_triples"],
     "ingestion": ["ingest", "load_mappings"],
+    "gazetteer": ["slug"],
     "importer": ["write_issues", "write_review"],
     "crosscheck": ["cross_source_report", "to_markdown", "write_report"],
 })

@@ -1,0 +1,84 @@
+"""/curate: the curator's review of article drafts (data/articles, written by `cdkg intake`), behind
+the update token like every write. The article text with each candidate's sentence highlighted,
+accept / reject / correct-the-status per candidate (recorded with who and when), and the SHACL
+report of what the draft would publish, recomputed after every decision."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import ServiceDep, StoreDep
+from api.routers.update import require_writer
+from api.templating import templates
+from kg.core import CdkgError
+from kg.intake import AGREEMENT_STATUSES, decide, list_drafts, read_draft
+from kg.validate import read_contribution, validate_contribution
+
+router = APIRouter(prefix="/curate", tags=["curation"])
+MAX_FORM = 16_384  # a decision is a few hundred bytes
+
+
+def _segments(text: str, items) -> list[tuple[str, int | None]]:
+    """The text cut into plain runs and highlighted sentences (start offset as the anchor)."""
+    spans = sorted({q for it in items for q in it.quotes})
+    out, pos = [], 0
+    for s, e in spans:
+        if s < pos or e > len(text):
+            continue  # overlapping or out of range: the first one is shown
+        out += [(text[pos:s], None), (text[s:e], s)]
+        pos = e
+    out.append((text[pos:], None))
+    return [seg for seg in out if seg[0]]
+
+
+def _report(settings, store, path) -> dict:
+    contribution, files = read_contribution([path], settings)
+    report = validate_contribution(contribution, store, settings, "fast", files)
+    rows = [{"severity": r.severity_name, "focus": str(r.focus), "messages": list(r.messages)} for r in report.sorted()]
+    return {"conforms": report.conforms, "violations": sum(r["severity"] == "Violation" for r in rows),
+            "warnings": sum(r["severity"] == "Warning" for r in rows), "rows": rows}
+
+
+@router.get("", response_class=HTMLResponse, summary="Article drafts awaiting review")
+async def drafts(request: Request, service: ServiceDep) -> Response:
+    require_writer(request, service)
+    return templates.TemplateResponse(request, "curate.html", {"title": "Curate", "drafts": list_drafts(service.settings),
+                                                               "draft": None})
+
+
+@router.get("/{doc_id}", response_class=HTMLResponse, summary="One draft: text, candidates, SHACL report")
+async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: StoreDep, curator: str = "") -> Response:
+    require_writer(request, service)
+    try:
+        draft = read_draft(service.settings, doc_id)
+    except FileNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except CdkgError as exc:
+        raise HTTPException(400, str(exc)) from None
+    report = await run_in_threadpool(_report, service.settings, store, draft.path)
+    return templates.TemplateResponse(request, "curate.html", {
+        "title": f"Curate {doc_id}", "draft": draft, "segments": _segments(draft.text, draft.items),
+        "statuses": AGREEMENT_STATUSES, "report": report, "curator": curator})
+
+
+@router.post("/{doc_id}", summary="Accept, reject or correct one candidate (form: node, decision, curator, status)")
+async def decide_one(doc_id: str, request: Request, service: ServiceDep) -> Response:
+    require_writer(request, service)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM:
+        raise HTTPException(413, f"form over {MAX_FORM} bytes: a decision is node, decision, curator and status")
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise HTTPException(413, f"form over {MAX_FORM} bytes: a decision is node, decision, curator and status")
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    try:
+        await run_in_threadpool(decide, service.settings, doc_id, form.get("node", ""), form.get("decision", ""),
+                                form.get("curator", ""), form.get("status") or None)
+    except FileNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except CdkgError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return RedirectResponse(f"/curate/{quote(doc_id)}?curator={quote(form.get('curator', ''))}", status_code=303)
