@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from kg.config import Settings
+from kg.core import Settings
 from kg.intake.names import load_gazetteer
 from kg.intake.pipeline import analyse, render
 from kg.intake.read import read_article
 from kg.intake.score import CATEGORIES, Tally, gold, gold_documents, predicted
-from kg.paths import data_dir, shared_dir
+from kg.core import data_dir, shared_dir
 
 GOALS = {"agreements": 0.9, "figures": 0.9, "posts": 0.8, "dates": 0.8, "memberships": None}
 

@@ -13,9 +13,9 @@ import pytest
 
 from browser import Browser, chromium_path
 from conftest import ROOT
-from kg.build import build
-from kg.config import Settings
-from kg.paths import data_dir
+from kg.dataset import build
+from kg.core import Settings
+from kg.core import data_dir
 from service import running_service
 
 TOKEN = "curate-test-token"

@@ -17,15 +17,15 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT
-from kg.build import build
-from kg.config import Settings
+from kg.dataset import build
+from kg.core import Settings
 from kg.intake.dates import find_dates
 from kg.intake.names import load_gazetteer
 from kg.intake.normalise import fold, normalise
 from kg.intake.pipeline import analyse
 from kg.intake.read import IntakeError, read_article
 from kg.intake.score import CATEGORIES, Tally, gold, gold_documents, predicted
-from kg.paths import data_dir
+from kg.core import data_dir
 
 FIXTURES = ROOT / "tests" / "fixtures" / "intake"
 CD = "https://w3id.org/cdkg/ontology#"

@@ -15,7 +15,7 @@ from api.routers.update import require_writer
 from api.templating import templates
 from kg.core import CdkgError
 from kg.intake import AGREEMENT_STATUSES, decide, list_drafts, read_draft
-from kg.validate import read_contribution, validate_contribution
+from kg.validation import read_contribution, validate_contribution
 
 router = APIRouter(prefix="/curate", tags=["curation"])
 MAX_FORM = 16_384  # a decision is a few hundred bytes
