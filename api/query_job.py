@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from api.results import ask_bytes, graph_bytes, select_bytes
-from api.sparql_text import has_dataset_clause
 
 
 @dataclass
@@ -39,13 +38,12 @@ class JobOutcome:
 
 
 def dataset_kwargs(job: QueryJob) -> dict:
-    """Protocol dataset, else the query's own FROM clauses, else the union of all graphs."""
+    """Protocol dataset, else the query's own FROM clauses, else the store's default graph: the merge
+    of every named graph, materialised by the build (kg.dataset), each triple once."""
     if job.default_graphs is not None or job.named_graphs is not None:
         return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or []],
                 "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or []]}
-    if has_dataset_clause(job.query):
-        return {}
-    return {"use_default_graph_as_union": True}
+    return {}
 
 
 def run_job(store: ox.Store, job: QueryJob) -> JobOutcome:

@@ -113,8 +113,8 @@ def rebase_query_text(sparql: str, base_iri: str) -> str:
 
 
 def execute(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cdkg/", **kwargs):
-    """Raw pyoxigraph results with the project prefixes predeclared and the union default graph."""
-    kwargs.setdefault("use_default_graph_as_union", not kwargs.get("default_graph"))
+    """Raw pyoxigraph results with the project prefixes predeclared. Without a dataset the default graph
+    is the store's own: the build writes the merge of every named graph there (kg.dataset), a set."""
     sparql = rebase_query_text(sparql, base_iri)
     try:
         return store.query(sparql, prefixes=prefixes(base_iri), **kwargs)
