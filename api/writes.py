@@ -87,15 +87,15 @@ def commit(staged: ox.Store, change: Change, check: Check, infer: Infer | None) 
 
 def sparql_update(live: ox.Store, staged: ox.Store, update: str, check: Check, base_iri: str | None,
                   prefixes: dict[str, str], infer: Infer | None = None) -> WriteReport:
-    targets = write_targets(update, base_iri)
-    if targets is not None and None in targets:
-        raise WriteError(DEFAULT_IS_DERIVED)
-    try:
+    try:  # first, so that a syntax error is reported as such; the copy is thrown away on any error
         staged.update(update, base_iri=base_iri, prefixes=prefixes)
     except SyntaxError as exc:
         raise WriteError(f"SPARQL Update syntax error: {exc}") from None
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise WriteError(f"update failed: {exc}") from None
+    targets = write_targets(update, base_iri)
+    if targets is not None and None in targets:
+        raise WriteError(DEFAULT_IS_DERIVED)
     graphs = None if targets is None else [ox.NamedNode(g) for g in sorted(targets)]
     return commit(staged, diff(live, staged, graphs), check, infer)
 
