@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.routers import dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
+from api.generations import clean_stale
 from api.state import start_service
 from kg.config import Settings
 from kg.query import open_store
@@ -20,6 +21,8 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if store is None:
+            clean_stale(settings)  # what a killed write left behind, before the store is opened
         app.state.store = store if store is not None else open_store(settings)
         service = await start_service(app, settings, on_disk=store is None)
         yield

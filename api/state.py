@@ -18,7 +18,7 @@ from typing import Any, Callable
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from api.generations import clean_stale, new_stage, publish
+from api.generations import new_stage, publish
 from api.query_job import JobOutcome, QueryJob, run_job
 from api.query_pool import PoolBusy, QueryPool, QueryTimeout
 from api.result_cache import ResultCache, cache_key
@@ -81,8 +81,6 @@ class ServiceState:
         self._app_state.store = store
 
     async def start(self) -> None:
-        if self.on_disk:
-            clean_stale(self.settings)  # what a killed write left behind
         if self.on_disk and self.settings.query_workers > 0:
             self.pool = QueryPool(str(self.settings.store_dir), self.settings.query_workers, self.settings.query_timeout)
             await self.pool.start()
