@@ -32,6 +32,11 @@ def quad_count(store: ox.Store) -> int:
     return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
 
 
+def has_merge(store: ox.Store) -> bool:
+    """True when the default graph holds anything (a built store: the merge)."""
+    return next(iter(store.quads_for_pattern(None, None, None, DEFAULT)), None) is not None
+
+
 def named_quads(store: ox.Store, s=None, p=None, o=None) -> Iterator[ox.Quad]:
     """Quads of the named graphs only (the provenance view), never the materialised merge."""
     return (q for q in store.quads_for_pattern(s, p, o, None) if not isinstance(q.graph_name, ox.DefaultGraph))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.config import Settings
+from kg.dataset import has_merge
 from kg.errors import BuildMissingError, QueryError, UnknownQueryError
 from kg.namespaces import CANONICAL_ID_BASE, prefixes
 from kg.paths import queries_dir
@@ -114,7 +115,10 @@ def rebase_query_text(sparql: str, base_iri: str) -> str:
 
 def execute(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cdkg/", **kwargs):
     """Raw pyoxigraph results with the project prefixes predeclared. Without a dataset the default graph
-    is the store's own: the build writes the merge of every named graph there (kg.dataset), a set."""
+    is the store's own: the build writes the merge of every named graph there (kg.dataset), a set. A
+    store made by hand (named graphs only, empty default graph) is queried over the union instead."""
+    if not kwargs.get("default_graph") and not has_merge(store):
+        kwargs.setdefault("use_default_graph_as_union", True)
     sparql = rebase_query_text(sparql, base_iri)
     try:
         return store.query(sparql, prefixes=prefixes(base_iri), **kwargs)
