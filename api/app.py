@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.routers import api_docs, curate, dataset, docs, entities, explore, health, home, search, sparql, update
 from api.routers import validate as validate_router
 from api.security_headers import SecurityHeaders
+from api.generations import clean_stale
 from api.state import start_service
 from api.uploads import close_runner
 from kg.core import Settings
@@ -22,6 +23,8 @@ def create_app(settings: Settings | None = None, store: ox.Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if store is None:
+            clean_stale(settings)  # what a killed write left behind, before the store is opened
         app.state.store = store if store is not None else open_store(settings)
         service = await start_service(app, settings, on_disk=store is None)
         yield

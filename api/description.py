@@ -14,14 +14,13 @@ _RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
                    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG"]
 DESCRIPTION_PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS, "dcterms": DCTERMS, "rdfs": RDFS, "dcat": DCAT}
 UNION_NOTE = ("Unless the request names a dataset (default-graph-uri / named-graph-uri, or FROM / FROM NAMED in the "
-              "query), the default graph is the union of every named graph: all sources, the ontology and the "
-              "inferred triples (OWL RL). Every named graph can also be queried with GRAPH.")
+              "query), the default graph is the RDF merge of every named graph (each triple once): all sources, the "
+              "ontology and the inferred triples (OWL RL). Every named graph can also be queried with GRAPH.")
 
 
 def dataset_counts(store: ox.Store, base_iri: str) -> dict:
     """Counts for the descriptions (cached per data generation by the caller)."""
     s = stats(store, base_iri)
-    total = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))["n"]
     sources = []
     for row in store.query(f"""SELECT ?ds ?title ?licence ?about WHERE {{ GRAPH <{base_iri}graph/meta> {{
         ?ds a <{DCAT}Dataset> ; <{DCTERMS}title> ?title OPTIONAL {{ ?ds <{DCTERMS}license> ?licence }}
@@ -29,7 +28,9 @@ def dataset_counts(store: ox.Store, base_iri: str) -> dict:
         sources.append({"iri": row["ds"].value, "title": row["title"].value,
                         "licence": row["licence"].value if row["licence"] else None,
                         "description": row["about"].value if row["about"] else ""})
-    return {"triples": int(total.value), "quads": len(store), **s, "source_datasets": sources}
+    totals = dict(s.pop("totals"))
+    triples, quads = totals.values()  # distinct triples (the default graph), quads in named graphs
+    return {"triples": triples, "quads": quads, **s, "source_datasets": sources}
 
 
 def service_description(endpoint: str, settings: Settings, counts: dict, writable: bool, void_url: str) -> list[ox.Triple]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.core import CD, PROV, RDF, RDFS, SKOS
+from kg.core import CD, PROV, RDF, RDFS, SKOS, named_quads
 
 TIME = "http://www.w3.org/2006/time#"
 _N = ox.NamedNode
@@ -107,7 +107,7 @@ class Reader:
         self._links: dict[str, Link] = {}
 
     def quads(self, s=None, p=None, o=None):
-        return self.store.quads_for_pattern(s, p, o, None)
+        return named_quads(self.store, s, p, o)  # provenance: the graphs that state it
 
     def link(self, node: ox.NamedNode) -> Link:
         if node.value not in self._links:
@@ -242,11 +242,11 @@ def description_quads(store: ox.Store, iri: str) -> list[ox.Quad]:
         if n in seen:
             continue
         seen.add(n)
-        for q in store.quads_for_pattern(n, None, None, None):
+        for q in named_quads(store, n):
             out.append(q)
             if isinstance(q.object, ox.BlankNode):
                 todo.append(q.object)
-    for i, q in enumerate(store.quads_for_pattern(None, None, node, None)):
+    for i, q in enumerate(named_quads(store, None, None, node)):
         if i >= 5_000:
             break
         if isinstance(q.subject, ox.NamedNode):

@@ -1,22 +1,25 @@
 """What the running service holds: the store handle, the query pool, caches, and the write path.
 
 Read-only by default: one read-only store handle in this process (pages, search) and one per query
-worker. With an update token, a write waits until no query runs and no handle is open (RocksDB's
-read-only mode is undefined while another handle writes), opens the store for writing, commits,
-and bumps `generation` so handles and caches are renewed.
+worker. With an update token, a write is made on a staged copy of the store (api/generations.py)
+while queries keep reading the last committed store; the copy then replaces the store folder, and
+`generation` is bumped so handles and caches are renewed. Writes run one at a time.
 """
 from __future__ import annotations
 
 import asyncio
 import gc
+import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
+from api.generations import new_stage, publish
 from api.sparql import JobOutcome, QueryJob, collect
 from api.sparql import Answer, PoolBusy, QueryPool, QueryTimeout
 from api.sparql import ResultCache, cache_key
@@ -181,35 +184,47 @@ class ServiceState:
         except asyncio.TimeoutError:
             raise QueryTimeout(self.settings.query_timeout) from None
 
-    async def write(self, change: Callable[[ox.Store], Any]) -> Any:
-        """Run change(writable store) with no reader open; returns what change returns."""
+    async def write(self, change: Callable[[ox.Store, ox.Store], Any]) -> Any:
+        """Run change(live store, staged writable copy); if it returns (does not raise), the copy becomes
+        the served store. Queries read the live store meanwhile. Returns what change returns."""
         async with self._write_mutex:
             if not self.on_disk:
+                result, staged = await run_in_threadpool(self._write_in_memory, change)
                 with self._lock.write():
-                    result = await run_in_threadpool(change, self._store)
-                self.generation += 1
-                self.results.clear()
-                return result
-            if self.pool:
-                async with self.pool.exclusive():
-                    return await run_in_threadpool(self._write_on_disk, change)
-            return await run_in_threadpool(self._write_on_disk, change)
+                    self._set_store(staged)
+            else:
+                result, old = await run_in_threadpool(self._write_on_disk, change)
+                if self.pool:
+                    self.pool.switch_store()
+                # a query already running on the old generation holds its files open; its folder goes
+                # once such a query has surely ended (the time limit stops it)
+                asyncio.get_running_loop().call_later(self.settings.query_timeout + 5, shutil.rmtree, old, True)
+            self.generation += 1
+            self.results.clear()
+            return result
 
-    def _write_on_disk(self, change: Callable[[ox.Store], Any]) -> Any:
-        with self._lock.write():
-            self._set_store(None)
-            gc.collect()  # drop the read-only handle before the writer opens the store
-            writable = ox.Store(str(self.settings.store_dir))
-            try:
-                result = change(writable)
-                writable.flush()
-            finally:
-                del writable
-                gc.collect()
+    def _write_in_memory(self, change) -> tuple[Any, ox.Store]:
+        staged = ox.Store()
+        with self.reading() as live:
+            staged.bulk_extend(live)
+            return change(live, staged), staged
+
+    def _write_on_disk(self, change) -> tuple[Any, Path]:
+        with self.reading() as live:
+            stage = new_stage(live, self.settings)
+        try:
+            staged = ox.Store(str(stage))
+            with self.reading() as live:
+                result = change(live, staged)
+            staged.flush()
+            del staged
+            gc.collect()  # close the writable handle before its folder is renamed
+            with self._lock.write():  # no page or count reads the old handle while it is swapped
+                old = publish(stage, self.settings)
                 self._set_store(ox.Store.read_only(str(self.settings.store_dir)))
-                self.generation += 1
-                self.results.clear()
-        return result
+            return result, old
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)  # a refused or failed write leaves nothing behind
 
 
 __all__ = ["PoolBusy", "QueryTimeout", "ServiceState"]

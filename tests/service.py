@@ -14,6 +14,7 @@ import httpx
 import pyoxigraph as ox
 
 from conftest import ROOT
+from kg.core import sync_merge
 
 
 def free_port() -> int:
@@ -78,5 +79,6 @@ def copy_build(settings, target: Path) -> Path:
 def add_quads(build_dir: Path, quads: list[ox.Quad]) -> None:
     store = ox.Store(str(build_dir / "store"))
     store.extend(quads)
+    sync_merge(store, [q.triple for q in quads], [])  # the default graph holds the merge, as a build leaves it
     store.flush()
     del store

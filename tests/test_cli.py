@@ -57,8 +57,10 @@ def test_query_without_a_build_says_to_build(tmp_path, settings):
 def test_stats_prints_classes_graphs_sources_documents(built, settings):
     r = run_cli(["stats"], settings)
     assert r.returncode == 0, r.stderr
-    for heading in ("triples per source", "triples per named graph", "instances per class", "facts per source document"):
+    for heading in ("quads per source", "triples per named graph", "instances per class", "facts per source document"):
         assert heading in r.stdout
+    # the totals say what they count: distinct triples (the default graph) and quads (named graphs)
+    assert "triples (distinct: the default graph)" in r.stdout and "quads (in named graphs)" in r.stdout
     assert "seed-articles" in r.stdout and "https://w3id.org/cdkg/ontology#Agreement" in r.stdout
 
 

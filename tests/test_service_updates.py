@@ -167,3 +167,91 @@ def test_graph_store_post_is_reasoned_too(writable):
                   content=body, headers={"content-type": "text/turtle", **AUTH})
     assert r.status_code in (201, 204), r.text
     assert ask(writable, f"ASK {{ <{TEST_NS}p4> cd:hasAgreementWith <{TEST_NS}p3> }}") is True
+
+
+def _graph_holding_only(base: str, graph: str, pattern: str) -> dict:
+    """One binding of `pattern` in `graph` that no other named graph states."""
+    query = f"""SELECT ?g ?a ?b WHERE {{ BIND(<{graph}> AS ?g) GRAPH ?g {{ {pattern} }}
+      FILTER NOT EXISTS {{ GRAPH ?h {{ {pattern} }} FILTER(?h != ?g) }} }} LIMIT 1"""
+    r = http.get(f"{base}/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return {k: v["value"] for k, v in r.json()["results"]["bindings"][0].items()}
+
+
+def test_delete_that_breaks_a_shape_is_refused_not_committed(writable_project_gate):
+    # The gate used to check only what a write added: removing an agreement's second party was a 204.
+    row = _graph_holding_only(writable_project_gate, "https://w3id.org/cdkg/graph/seed-articles/agreements",
+                              "?a a cd:Agreement ; cd:partyB ?b")
+    delete = f"DELETE DATA {{ GRAPH <{row['g']}> {{ <{row['a']}> cd:partyB <{row['b']}> }} }}"
+    r = http.post(f"{writable_project_gate}/update", content=delete, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 422, r.text
+    assert "partyB" in r.text and row["a"] in r.text
+    assert ask(writable_project_gate, f"ASK {{ GRAPH <{row['g']}> {{ <{row['a']}> cd:partyB <{row['b']}> }} }}")
+
+
+def test_write_with_a_blank_node_attestation_is_reasoned_from_the_committed_blank_node(writable):
+    # The write used to be replayed on the store with fresh blank nodes while the rules ran on the staged
+    # copy's: cd:derivedSource / prov:wasDerivedFrom went missing and the inferred graph got stray blank nodes.
+    update = SOURCED.replace(f"{TEST_NS}st-ok", f"{TEST_NS}st-blank")
+    r = http.post(f"{writable}/update", content=update, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 204, r.text
+    doc = "<https://w3id.org/cdkg/id/document/a000>"
+    assert ask(writable, f"ASK {{ <{TEST_NS}st-blank> <http://www.w3.org/ns/prov#wasDerivedFrom> {doc} ; cd:derivedSource {doc} }}")
+    # a blank node the rules mention next to the write's statement or document, that no asserted graph holds
+    inferred = "<https://w3id.org/cdkg/graph/inferred>"
+    stray = f"""ASK {{ VALUES ?anchor {{ <{TEST_NS}st-blank> {doc} }}
+      {{ GRAPH {inferred} {{ ?b ?p ?anchor }} }} UNION {{ GRAPH {inferred} {{ ?anchor ?p ?b }} }} FILTER(isBlank(?b))
+      FILTER NOT EXISTS {{ GRAPH ?g {{ ?b ?q ?r }} FILTER(?g != {inferred}) }} }}"""
+    assert ask(writable, stray) is False
+
+
+def test_reads_keep_answering_while_a_write_waits_behind_a_heavy_query(built, settings, tmp_path_factory):
+    # A write used to take every query worker: queued behind a heavy query, it and every read sent
+    # meanwhile waited for that query (up to the time limit). Reads must see the last committed state.
+    import threading
+    import time
+
+    build = copy_build(settings, tmp_path_factory.mktemp("write-behind-heavy"))
+    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(ROOT / "tests" / "fixtures" / "service" / "shapes"),
+           "CDKG_QUERY_TIMEOUT": "40", "CDKG_QUERY_WORKERS": "2"}
+    with running_service(build, env=env) as base:
+        heavy = threading.Thread(target=lambda: http.get(f"{base}/sparql", params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"}), daemon=True)
+        heavy.start()
+        time.sleep(2)  # the heavy query holds one worker
+        done: dict = {}
+        update = SOURCED.replace(f"{TEST_NS}st-ok", f"{TEST_NS}st-heavy")
+
+        def write():
+            done["status"] = http.post(f"{base}/update", content=update,
+                                       headers={"content-type": "application/sparql-update", **AUTH}).status_code
+            done["at"] = time.monotonic()
+        writer = threading.Thread(target=write, daemon=True)
+        t0 = time.monotonic()
+        writer.start()
+        time.sleep(0.3)
+        assert ask(base, "ASK { ?s a cd:Agreement }") is True
+        assert time.monotonic() - t0 < 15, "a read waited for the heavy query"
+        writer.join(30)
+        assert done.get("status") == 204 and done["at"] - t0 < 25, done
+        assert ask(base, f"ASK {{ <{TEST_NS}st-heavy> cd:status ?s }}") is True
+        assert heavy.is_alive()  # all of the above happened while the heavy query still ran
+
+
+def test_stale_stage_folders_and_half_published_stores_are_cleaned_at_start_up(built, settings, tmp_path_factory):
+    # A killed write used to leave build/staging/stage-* folders (a full checkpoint each) forever.
+    build = copy_build(settings, tmp_path_factory.mktemp("stale-stages"))
+    stale = build / "staging" / "stage-killed"
+    stale.mkdir(parents=True)
+    (stale / "CURRENT").write_text("MANIFEST-000001\n")
+    (build / "store").rename(build / "store.old-1")  # killed between moving the store aside and moving the copy in
+    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(ROOT / "tests" / "fixtures" / "service" / "shapes")}
+    with running_service(build, env=env) as base:
+        assert not stale.exists() and not list(build.glob("store.old-*"))
+        assert ask(base, "ASK { ?s a cd:Agreement }") is True  # the previous store is served again
+        r = http.post(f"{base}/update", content=UNSOURCED, headers={"content-type": "application/sparql-update", **AUTH})
+        assert r.status_code == 422
+        assert not list((build / "staging").glob("stage-*"))  # a refused write leaves no copy behind
+        r = http.post(f"{base}/update", content=SOURCED, headers={"content-type": "application/sparql-update", **AUTH})
+        assert r.status_code == 204, r.text
+        assert not list((build / "staging").glob("stage-*"))

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg.core.paths import shared_dir
+from kg.core import materialise_merge, shared_dir
 from service import running_service
 
 SUITE = shared_dir() / "w3c-sparql11-protocol"
@@ -70,6 +70,7 @@ def _suite_build(root: Path) -> Path:
         graph = ox.NamedNode(DATA_GRAPH.format(f"data{n}"))
         store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                      for q in ox.parse(path=str(SUITE / f"data{n}.nt"), format=ox.RdfFormat.N_TRIPLES))
+    materialise_merge(store)  # as `cdkg build` does: the default graph is the merge of the named graphs
     store.flush()
     del store
     return root

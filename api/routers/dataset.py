@@ -21,9 +21,9 @@ router = APIRouter(tags=["dataset"])
 DOWNLOADS = {
     "cdkg.trig": ("trig", "application/trig", "every named graph (sources, ontology, inferred) in TriG"),
     "cdkg.nq": ("nquads", "application/n-quads", "every named graph in N-Quads"),
-    "cdkg.ttl": ("turtle", "text/turtle", "the union of all graphs in Turtle (graph names dropped)"),
-    "cdkg.jsonld": ("jsonld", "application/ld+json", "the union of all graphs in JSON-LD"),
-    "cdkg.nt": ("ntriples", "application/n-triples", "the union of all graphs in N-Triples"),
+    "cdkg.ttl": ("turtle", "text/turtle", "the default graph (every named graph merged, each triple once) in Turtle"),
+    "cdkg.jsonld": ("jsonld", "application/ld+json", "the default graph (the merge) in JSON-LD"),
+    "cdkg.nt": ("ntriples", "application/n-triples", "the default graph (the merge) in N-Triples"),
 }
 
 

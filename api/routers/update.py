@@ -20,7 +20,8 @@ from api.sparql import graph_bytes
 from api.sparql import UpdateDatasetConflict, add_using_clauses, outbound_refusal
 from api.uploads import ClientGone, parse_graph
 from api.write_gate import check_before_commit
-from api.writes import WriteError, WriteRefused, delete_graph, graph_exists, graph_node, put_or_post_graph, sparql_update
+from api.writes import (DEFAULT_IS_DERIVED, WriteError, WriteRefused, delete_graph, graph_exists, graph_node,
+                        put_or_post_graph, sparql_update)
 from kg.core import prefixes as project_prefixes
 from kg.dataset import extend_inferences
 from kg.validation import Limits
@@ -60,13 +61,8 @@ def _gate(state):
     return partial(check_before_commit, shapes=state.settings.write_shapes_dir)
 
 
-def _staging(state):
-    """Where staged copies (checkpoints) of an on-disk store go; None for a store in memory."""
-    return state.settings.build_dir / "staging" if state.on_disk else None
-
-
 def _infer(state):
-    """Keep the inferred graph in step with what a write adds (the default graph includes it)."""
+    """Keep the inferred graph (and the default graph, the merge) in step with what a write adds."""
     return partial(extend_inferences, base_iri=state.settings.base_iri)
 
 
@@ -89,9 +85,9 @@ async def run_update(request: Request, state, req: ProtocolRequest) -> Response:
     except UpdateDatasetConflict as exc:
         raise HTTPException(400, str(exc)) from None
     change = partial(sparql_update, update=update, check=_gate(state), base_iri=base,
-                     prefixes=project_prefixes(state.settings.base_iri), staging_dir=_staging(state), infer=_infer(state))
+                     prefixes=project_prefixes(state.settings.base_iri), infer=_infer(state))
     try:
-        await state.write(lambda store: change(store))
+        await state.write(change)
     except WriteError as exc:
         return PlainTextResponse(str(exc), 400)
     except WriteRefused as exc:
@@ -159,8 +155,10 @@ async def _put_or_post(request: Request, state, replace: bool) -> Response:
     except ClientGone:
         return Response(status_code=499)  # nobody is listening
     try:
-        report = await state.write(lambda store: put_or_post_graph(store, graph, triples, replace, _gate(state), _staging(state),
-                                                                   _infer(state)))
+        report = await state.write(lambda live, staged: put_or_post_graph(live, staged, graph, triples, replace,
+                                                                          _gate(state), _infer(state)))
+    except WriteError as exc:
+        return PlainTextResponse(str(exc), 400)
     except WriteRefused as exc:
         return _refused(exc)
     return Response(status_code=201 if report.created else 204)
@@ -181,11 +179,12 @@ async def gsp_delete(request: Request, state: ServiceDep) -> Response:
     require_writer(request, state)
     graph = _target(request)
 
-    def change(store: ox.Store) -> bool:
-        if not graph_exists(store, graph):
-            return False
-        delete_graph(store, graph)
-        return True
-    if not await state.write(change):
-        raise HTTPException(404, f"no graph <{graph}> in the store")
+    def change(live: ox.Store, staged: ox.Store) -> None:
+        if not graph_exists(live, graph) or graph is None:
+            raise HTTPException(404 if graph else 400, f"no graph <{graph}> in the store" if graph else DEFAULT_IS_DERIVED)
+        delete_graph(live, staged, graph, _gate(state))
+    try:
+        await state.write(change)
+    except WriteRefused as exc:
+        return _refused(exc)
     return Response(status_code=204)

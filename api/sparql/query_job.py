@@ -23,7 +23,6 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 
 from api.sparql.results import ask_bytes, select_chunks, write_graph
-from api.sparql.sparql_text import has_dataset_clause
 
 CHUNK_BYTES = 64 * 1024
 # pyoxigraph writes these result formats itself, ~10x faster than Python: used when the answer cannot
@@ -62,13 +61,12 @@ Send = Callable[[bytes, object], None]
 
 
 def dataset_kwargs(job: QueryJob) -> dict:
-    """Protocol dataset, else the query's own FROM clauses, else the union of all graphs."""
+    """Protocol dataset, else the query's own FROM clauses, else the store's default graph: the merge
+    of every named graph, materialised by the build (kg.core.merge), each triple once."""
     if job.default_graphs is not None or job.named_graphs is not None:
         return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or []],
                 "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or []]}
-    if has_dataset_clause(job.query):
-        return {}
-    return {"use_default_graph_as_union": True}
+    return {}
 
 
 class _Stream:

@@ -352,6 +352,11 @@ class QueryPool:
                 for worker in taken:
                     self._release(worker)
 
+    def switch_store(self) -> None:
+        """The store folder holds a new generation (a committed write): each worker reopens it before
+        its next query; a query running now finishes on the handle it has (its files stay open)."""
+        self.generation += 1
+
     def stats(self) -> PoolStats:
         return PoolStats(self.size, self._queries, self._timeouts, self._restarts, self._memory_kills,
                          self._busy_waits, sorted(w.pid for w in self._all if w.pid))

@@ -150,13 +150,38 @@ def _iri_value(tok: Token, base_iri: str | None) -> str:
     return iri
 
 
-def insert_targets(update: str, base_iri: str | None = None) -> set[str | None] | None:
-    """Graphs an update can add quads to (None in the set = the default graph), or None when that cannot
-    be told from the text (GRAPH ?var in a template, prefixed-name graph names)."""
+def write_targets(update: str, base_iri: str | None = None) -> set[str | None] | None:
+    """Graphs an update can add quads to or delete quads from (None in the set = the default graph), or
+    None when that cannot be told from the text (GRAPH ?var in a template, prefixed-name graph names,
+    DROP/CLEAR NAMED or ALL)."""
+    return _targets(update, base_iri, ("INSERT", "DELETE"))
+
+
+def _graph_after(op: list[Token], j: int, base_iri: str | None) -> tuple[bool, str | None]:
+    """The graph named from token j on (GRAPH <iri>, <iri> or DEFAULT): (known, iri or None = default)."""
+    nxt = op[j] if j < len(op) else None
+    if nxt is not None and nxt.kind == "word" and nxt.upper in ("GRAPH", "SILENT"):
+        return _graph_after(op, j + 1, base_iri)
+    if nxt is None or (nxt.kind == "word" and nxt.upper == "DEFAULT"):
+        return True, None
+    if nxt.kind == "iri":
+        return True, _iri_value(nxt, base_iri)
+    return False, None
+
+
+def _targets(update: str, base_iri: str | None, keywords: tuple[str, ...]) -> set[str | None] | None:
     targets: set[str | None] = set()
     for op in _operations(tokens(update)):
         words = [i for i, t in enumerate(op) if t.kind == "word" and t.depth == 0]
         upper = [op[i].upper for i in words]
+        key = next((w for w in upper if w in ("DROP", "CLEAR", "MOVE")), None)
+        if "DELETE" in keywords and key:  # these empty a graph (MOVE its source)
+            known, graph = _graph_after(op, words[upper.index(key)] + 1, base_iri)
+            if not known:
+                return None  # NAMED, ALL
+            targets.add(graph)
+            if key != "MOVE":
+                continue
         if any(w in ("ADD", "COPY", "MOVE", "LOAD") for w in upper):
             key = "INTO" if "LOAD" in upper else "TO"
             if key not in upper:
@@ -173,32 +198,38 @@ def insert_targets(update: str, base_iri: str | None = None) -> set[str | None] 
             else:
                 return None
             continue
-        if "INSERT" not in upper:
-            continue
-        with_graph = None
-        if "WITH" in upper:
-            w = op[words[upper.index("WITH")] + 1]
-            if w.kind != "iri":
+        for keyword in keywords:
+            if keyword in upper and not _template_targets(op, words, upper, keyword, base_iri, targets):
                 return None
-            with_graph = _iri_value(w, base_iri)
-        i = words[upper.index("INSERT")] + 1
-        while i < len(op) and not (op[i].kind == "punct" and op[i].text == "{"):
-            i += 1
-        i += 1
-        while i < len(op) and op[i].depth >= 1:
-            t = op[i]
-            if t.depth == 1 and t.kind == "word" and t.upper == "GRAPH":
-                g = op[i + 1] if i + 1 < len(op) else None
-                if g is None or g.kind != "iri":
-                    return None
-                targets.add(_iri_value(g, base_iri))
-                i += 2
-                while i < len(op) and not (op[i].kind == "punct" and op[i].text == "}" and op[i].depth == 2):
-                    i += 1
-            elif t.depth == 1 and not (t.kind == "punct" and t.text in "{}"):
-                targets.add(with_graph)
-            i += 1
     return targets
+
+
+def _template_targets(op, words, upper, keyword, base_iri, targets: set) -> bool:
+    """Add the graphs of the template after `keyword` to targets; False when they cannot be told."""
+    with_graph = None
+    if "WITH" in upper:
+        w = op[words[upper.index("WITH")] + 1]
+        if w.kind != "iri":
+            return False
+        with_graph = _iri_value(w, base_iri)
+    i = words[upper.index(keyword)] + 1
+    while i < len(op) and not (op[i].kind == "punct" and op[i].text == "{"):
+        i += 1
+    i += 1
+    while i < len(op) and op[i].depth >= 1:
+        t = op[i]
+        if t.depth == 1 and t.kind == "word" and t.upper == "GRAPH":
+            g = op[i + 1] if i + 1 < len(op) else None
+            if g is None or g.kind != "iri":
+                return False
+            targets.add(_iri_value(g, base_iri))
+            i += 2
+            while i < len(op) and not (op[i].kind == "punct" and op[i].text == "}" and op[i].depth == 2):
+                i += 1
+        elif t.depth == 1 and not (t.kind == "punct" and t.text in "{}"):
+            targets.add(with_graph)
+        i += 1
+    return True
 
 
 class Outbound(NamedTuple):

@@ -33,7 +33,8 @@ def build(reasoner: str = typer.Option(None, help="rules (fast, default) or owlr
         report = _build_with_progress(settings)
     except CdkgError as exc:
         _fail(exc)
-    out.print(f"built {report.asserted} asserted + {report.inferred} inferred triples in {len(report.graphs)} graphs "
+    out.print(f"built {report.triples} triples ({report.asserted + report.inferred} quads: {report.asserted} asserted + "
+              f"{report.inferred} inferred, in {len(report.graphs)} named graphs) "
               f"({report.seconds['load']:.2f}s load, {report.seconds['reason']:.2f}s reasoning with {report.reasoner}) -> {settings.store_dir}")
     if report.imports:  # mapped sources: say what was skipped and where the review files are
         for issue in report.issues[:20]:
@@ -52,7 +53,7 @@ def stats() -> None:
         s = compute_stats(open_store(settings), settings.base_iri)
     except CdkgError as exc:
         _fail(exc)
-    for key, title in (("sources", "triples per source"), ("graphs", "triples per named graph"),
+    for key, title in (("totals", "dataset"), ("sources", "quads per source (its named graphs)"), ("graphs", "triples per named graph"),
                        ("classes", "instances per class"), ("documents", "facts per source document")):
         table = Table(title, "count", title_justify="left")
         for name, n in s[key]:

@@ -13,6 +13,8 @@ __getattr__, __all__ = lazy_face(__name__, {
     "convert": ["ox_to_rdflib_graph", "rdflib_to_ox_triple", "to_ox", "to_rdflib"],
     "load": ["INFERRED_GRAPH", "META_GRAPH", "ONTOLOGY_GRAPH", "add_triples", "ontology_files", "parse_file", "rdf_format",
              "rebase_term"],
+    "merge": ["has_merge", "held_by_a_named_graph", "materialise_merge", "merged_triples", "named_quads", "quad_count",
+              "sync_merge", "triple_count"],
     "review": ["held_back", "published"],
     "query": ["QueryResult", "execute", "open_store", "parse_header", "query_library", "resolve_query", "run_query",
               "serialize_results"],

@@ -11,6 +11,7 @@ from kg.core.config import Settings
 from kg.core.errors import BuildMissingError, QueryError, UnknownQueryError
 from kg.core.namespaces import CANONICAL_ID_BASE, prefixes
 from kg.core.paths import queries_dir
+from kg.core.merge import has_merge
 
 _SPARQL_START = re.compile(r"^\s*(#[^\n]*\n\s*)*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
@@ -113,8 +114,11 @@ def rebase_query_text(sparql: str, base_iri: str) -> str:
 
 
 def execute(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cdkg/", **kwargs):
-    """Raw pyoxigraph results with the project prefixes predeclared and the union default graph."""
-    kwargs.setdefault("use_default_graph_as_union", not kwargs.get("default_graph"))
+    """Raw pyoxigraph results with the project prefixes predeclared. Without a dataset the default graph
+    is the store's own: the build writes the merge of every named graph there (kg.core.merge), a set. A
+    store made by hand (named graphs only, empty default graph) is queried over the union instead."""
+    if not kwargs.get("default_graph") and not has_merge(store):
+        kwargs.setdefault("use_default_graph_as_union", True)
     sparql = rebase_query_text(sparql, base_iri)
     try:
         return store.query(sparql, prefixes=prefixes(base_iri), **kwargs)

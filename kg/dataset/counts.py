@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.core import run_query
+from kg.core import run_query, triple_count
 
 _PER_CLASS = """SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class
   FILTER(isIRI(?class) && !STRSTARTS(STR(?class), STR(owl:)) && !STRSTARTS(STR(?class), STR(rdfs:))) }
@@ -15,7 +15,8 @@ GROUP BY ?document ORDER BY ?document"""
 
 
 def stats(store: ox.Store, base_iri: str = "https://w3id.org/cdkg/") -> dict[str, list[tuple[str, int]]]:
-    """{'classes': [(class, n)], 'graphs': [(graph, triples)], 'sources': [(dataset, triples)], 'documents': [...]}."""
+    """{'totals': [(label, n)], 'classes': [(class, n)], 'graphs': [(graph, triples)], 'sources': [(dataset, quads)],
+    'documents': [...]}. A source's count sums its graphs, so it counts quads."""
     def pairs(q: str, key: str) -> list[tuple[str, int]]:
         return [(r[key], int(r["n"])) for r in run_query(store, q, base_iri).values()]
 
@@ -25,5 +26,7 @@ def stats(store: ox.Store, base_iri: str = "https://w3id.org/cdkg/") -> dict[str
     for g, n in graphs:
         name = g[len(prefix):] if g.startswith(prefix) else g
         per_source[name.split("/")[0]] = per_source.get(name.split("/")[0], 0) + n
+    totals = [("triples (distinct: the default graph)", triple_count(store)),
+              ("quads (in named graphs)", sum(n for _, n in graphs))]
     docs = [(f"{r['document']} {r['label'] or ''}".strip(), int(r["n"])) for r in run_query(store, _PER_DOCUMENT, base_iri).values()]
-    return {"classes": pairs(_PER_CLASS, "class"), "graphs": graphs, "sources": sorted(per_source.items()), "documents": docs}
+    return {"totals": totals, "classes": pairs(_PER_CLASS, "class"), "graphs": graphs, "sources": sorted(per_source.items()), "documents": docs}

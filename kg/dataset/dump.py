@@ -1,11 +1,12 @@
-"""Dump the built dataset: TriG / N-Quads keep named graphs; Turtle / JSON-LD give the union view."""
+"""Dump the built dataset: TriG / N-Quads keep the named graphs (not the materialised default graph, which
+repeats them); Turtle / N-Triples / JSON-LD / RDF/XML give the default graph, the merge (a set)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.core import CdkgError
+from kg.core import CdkgError, merged_triples, named_quads
 from kg.core import prefixes
 
 DATASET_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
@@ -17,9 +18,9 @@ FORMATS = [*DATASET_FORMATS, *GRAPH_VIEW_FORMATS]
 def export(store: ox.Store, fmt: str, out: Path | None = None, base_iri: str = "https://w3id.org/cdkg/") -> bytes | None:
     if fmt in DATASET_FORMATS:
         kwargs = {"prefixes": prefixes(base_iri)} if fmt == "trig" else {}
-        data = store.dump(format=DATASET_FORMATS[fmt], **kwargs)
+        data = ox.serialize(named_quads(store), format=DATASET_FORMATS[fmt], **kwargs)
     elif fmt in GRAPH_VIEW_FORMATS:
-        triples = {q.triple for q in store}  # union of all graphs, duplicates merged
+        triples = merged_triples(store)
         kwargs = {"prefixes": prefixes(base_iri)} if fmt in ("turtle", "rdfxml") else {}
         data = ox.serialize(sorted(triples, key=str), format=GRAPH_VIEW_FORMATS[fmt], **kwargs)
     else:

@@ -164,7 +164,9 @@ def extend_inferences(store: ox.Store, added: list[ox.Triple], base_iri: str) ->
     ontology = [g for g in graphs if g.value == f"{base_iri}graph/{ONTOLOGY_GRAPH}"
                 or g.value.startswith(f"{base_iri}graph/{ONTOLOGY_GRAPH}/")]
     inferred = ox.NamedNode(f"{base_iri}graph/{INFERRED_GRAPH}")
-    total, _ = extend(store, read_schema(store, ontology), added, {*graphs, ox.DefaultGraph()}, inferred)
+    # the default graph holds the merge of the named graphs (kg.core.merge): derived triples go there too
+    total, _ = extend(store, read_schema(store, ontology), added, {*graphs, ox.DefaultGraph()}, inferred,
+                      also_into=(ox.DefaultGraph(),))
     return total
 
 

@@ -123,26 +123,27 @@ def close(store: ox.Store, schema, graphs: list[ox.NamedNode], inferred_graph: o
             if t not in known:
                 known.add(t)
                 delta.append(t)
-    return _saturate(store, rules, scope, known, delta, inferred_graph, None, progress, max_rounds)
+    return _saturate(store, rules, scope, known, delta, (inferred_graph,), None, progress, max_rounds)
 
 
 def extend(store: ox.Store, schema, added: Iterable[ox.Triple], scope: set, inferred_graph: ox.NamedNode,
-           max_rounds: int = 50) -> tuple[int, int]:
+           max_rounds: int = 50, also_into: tuple = ()) -> tuple[int, int]:
     """Insert-only upkeep of a closed graph: add what the rules entail from triples just added.
 
     Semi-naive from those triples alone, so a write of a few triples costs milliseconds whatever the
-    size of the graph; a derived triple some graph in `scope` already holds is not added again."""
+    size of the graph; a derived triple some graph in `scope` already holds is not added again.
+    `also_into`: graphs that get each derived triple too (the default graph, which holds the merge)."""
     rules = RuleIndex(schema)
     scope = set(scope) | {inferred_graph}
     delta = list(dict.fromkeys(added))
-    return _saturate(store, rules, scope, set(delta), delta, inferred_graph, _held, None, max_rounds)
+    return _saturate(store, rules, scope, set(delta), delta, (inferred_graph, *also_into), _held, None, max_rounds)
 
 
 def _held(store: ox.Store, t: ox.Triple, scope: set) -> bool:
     return any(q.graph_name in scope for q in store.quads_for_pattern(t.subject, t.predicate, t.object))
 
 
-def _saturate(store, rules, scope, known, delta, inferred_graph, held, progress, max_rounds) -> tuple[int, int]:
+def _saturate(store, rules, scope, known, delta, into, held, progress, max_rounds) -> tuple[int, int]:
     total = rounds = 0
     while delta and rounds < max_rounds:
         rounds += 1
@@ -153,7 +154,7 @@ def _saturate(store, rules, scope, known, delta, inferred_graph, held, progress,
                     known.add(d)
                     new.append(d)
         if new:
-            store.extend(ox.Quad(d.subject, d.predicate, d.object, inferred_graph) for d in new)
+            store.extend(ox.Quad(d.subject, d.predicate, d.object, g) for d in new for g in into)
         total += len(new)
         delta = new
         if progress:

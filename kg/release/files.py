@@ -14,7 +14,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
 from kg.core import Settings
-from kg.core import prefixes
+from kg.core import merged_triples, named_quads, prefixes, quad_count, triple_count
 from kg.validation import to_json, to_turtle
 from kg.validation import ValidationReport
 from kg.sources import discover_sources
@@ -22,7 +22,7 @@ from kg.sources import discover_sources
 DUMPS = {  # file -> (media type, description)
     "dataset.trig": ("application/trig", "All named graphs (one per source file, ontology, inferences, metadata)"),
     "dataset.nq": ("application/n-quads", "All named graphs, one quad per line"),
-    "default.ttl": ("text/turtle", "The default view: the union of all graphs, duplicates merged"),
+    "default.ttl": ("text/turtle", "The default graph: every named graph merged, each triple once"),
     "dataset.jsonld": ("application/ld+json", "All named graphs as JSON-LD, with the project's context inline"),
 }
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -70,8 +70,8 @@ def write_jsonld(store: ox.Store, path: Path, base_iri: str) -> None:
     ctx = jsonld_context(base_iri)
     table = sorted(((p, ns) for p, ns in ctx["@context"].items()), key=lambda kv: -len(kv[1]))
     graphs: dict[str, dict[str, dict]] = defaultdict(dict)
-    for q in store.quads_for_pattern(None, None, None, None):
-        gname = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "@default"
+    for q in named_quads(store):
+        gname = q.graph_name.value
         sid = _compact(q.subject.value, table) if isinstance(q.subject, ox.NamedNode) else f"_:{q.subject.value}"
         node = graphs[gname].setdefault(sid, {"@id": sid})
         if q.predicate.value == str(RDF.type) and isinstance(q.object, ox.NamedNode):
@@ -107,9 +107,12 @@ def describe_release(store: ox.Store, settings: Settings, files: dict[str, tuple
     g.add((ds, DCTERMS.conformsTo, rdflib.URIRef(SHAPES)))
     g.add((ds, RDFS.seeAlso, rdflib.URIRef("validation-report.ttl")))
     counts: dict[str, int] = defaultdict(int)
-    for q in store.quads_for_pattern(None, None, None, None):
-        counts[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
-    g.add((ds, VOID.triples, rdflib.Literal(sum(counts.values()))))
+    for q in named_quads(store):
+        counts[q.graph_name.value] += 1
+    g.add((ds, VOID.triples, rdflib.Literal(triple_count(store))))  # distinct: the default graph (the merge)
+    g.add((ds, RDFS.comment, rdflib.Literal(
+        f"{triple_count(store)} distinct triples (the default graph, the merge of every named graph); "
+        f"{sum(counts.values())} quads in {len(counts)} named graphs (a triple stated in two graphs is two quads).", lang="en")))
     for name, n in sorted(counts.items()):
         if not name:
             continue
@@ -154,9 +157,9 @@ def write_release_files(folder: Path, store: ox.Store, settings: Settings, repor
                         created: dt.datetime, fingerprint: str = "") -> dict:
     """Write every file of a release into `folder` (which must exist and be empty); return the manifest."""
     pre = prefixes(settings.base_iri)
-    (folder / "dataset.trig").write_bytes(store.dump(format=ox.RdfFormat.TRIG, prefixes=pre))
-    (folder / "dataset.nq").write_bytes(store.dump(format=ox.RdfFormat.N_QUADS))
-    union = sorted({q.triple for q in store.quads_for_pattern(None, None, None, None)}, key=str)
+    (folder / "dataset.trig").write_bytes(ox.serialize(named_quads(store), format=ox.RdfFormat.TRIG, prefixes=pre))
+    (folder / "dataset.nq").write_bytes(ox.serialize(named_quads(store), format=ox.RdfFormat.N_QUADS))
+    union = sorted(merged_triples(store), key=str)
     (folder / "default.ttl").write_bytes(ox.serialize(union, format=ox.RdfFormat.TURTLE, prefixes=pre))
     del union
     write_jsonld(store, folder / "dataset.jsonld", settings.base_iri)
@@ -170,7 +173,8 @@ def write_release_files(folder: Path, store: ox.Store, settings: Settings, repor
     (folder / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
     files["void.ttl"] = ((folder / "void.ttl").stat().st_size, sha256(folder / "void.ttl"))
     graphs = sorted(g.value for g in store.named_graphs())
-    manifest = {"created": created.isoformat(timespec="seconds"), "fingerprint": fingerprint, "quads": len(store),
+    manifest = {"created": created.isoformat(timespec="seconds"), "fingerprint": fingerprint,
+                "triples": triple_count(store), "quads": quad_count(store),
                 "graphs": graphs, "validation": {"conforms": report.conforms,
                                                  "counts": json.loads(to_json(report))["counts"]},
                 "files": {n: {"bytes": s, "sha256": d} for n, (s, d) in sorted(files.items())}}
