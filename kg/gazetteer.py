@@ -89,6 +89,10 @@ COUNTRY_ALIASES = {
     "syria": "SY", "iran": "IR", "vietnam": "VN", "taiwan": "TW", "turkey": "TR", "czech republic": "CZ",
     "brunei": "BN", "tanzania": "TZ", "bolivia": "BO", "venezuela": "VE", "moldova": "MD",
     "united states": "US", "usa": "US", "united kingdom": "GB", "netherlands": "NL",
+    # Natural Earth codes the Wikidata twin-city nodes use (data/wikidata-twin-cities/SOURCE.md):
+    # Taiwan, Kosovo, and two territories GeoNames files under the country they claim (as above).
+    "cn-tw": "TW", "xk": "XK", "xc": "CY", "xs": "SO",
+    "republic of korea": "KR",  # the UN name (network-members); pycountry has "Korea, Republic of"
 }
 
 

@@ -57,6 +57,7 @@ class ImportStats:
     rows: int = 0
     imported: int = 0
     skipped: int = 0
+    excluded: int = 0                                           # rows the mapping's [input] exclude leaves out
     triples: int = 0
     seconds: float = 0.0
     references: dict[str, int] = field(default_factory=dict)   # place references by resolution status
@@ -139,6 +140,11 @@ class Importer:
         self._graphs = [ox.NamedNode(g) for g in graph_names]
         self._existing: dict[tuple, dict[tuple, str]] = {}
         self._preexisting: set[str] = set()  # matched nodes from curated data: only attested, never redefined
+        # One node per Wikidata id: a gazetteer-matched node holds it over an unmatched one (Eurocities
+        # gives "Lyon Metropole" the id of the city of Lyon); qid -> (holder, matched), and the quads
+        # that gave the id to an unmatched node, so they can be withdrawn when the city turns up.
+        self._qid_holder: dict[str, tuple[str, bool]] = {}
+        self._qid_quads: dict[str, list[tuple[list, ox.Quad]]] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def _expand(self, curie: str) -> str:
@@ -210,6 +216,8 @@ class Importer:
                 raise RowError(f"non-numeric value '{raw}' in column '{spec.column}'") from None
             if spec.datatype == "xsd:integer" and not re.fullmatch(r"-?\d+", raw):
                 raise RowError(f"'{raw}' in column '{spec.column}' is not an integer")
+        if spec.datatype == "xsd:gYear" and not re.fullmatch(r"\d{4}", raw):
+            raise RowError(f"'{raw}' in column '{spec.column}' is not a year (four digits)")
         if spec.lang:
             return ox.Literal(raw, language=spec.lang)
         return ox.Literal(raw, datatype=_N(self._expand(spec.datatype))) if spec.datatype else ox.Literal(raw)
@@ -237,6 +245,10 @@ class Importer:
             for c in filled:
                 if _text(rec, c) is not None:
                     filled[c] += 1
+            if m.exclude and m.exclude[1].search(_text(rec, m.exclude[0]) or ""):
+                stats.excluded += 1
+                stats.rows -= 1  # rows counts what the mapping imports or skips; shares are of those
+                continue
             try:
                 out, new_places, pending, resolved = self._row(m, row, rec, dataset, emitted)
             except RowError as exc:
@@ -245,6 +257,7 @@ class Importer:
                 continue
             stats.imported += 1
             quads.extend(out)
+            self._hold_wikidata_ids(resolved, out, quads)
             emitted.update(new_places)
             self.created.update(pending)
             self.labelled.update(q.subject.value for q in out if q.predicate == LABEL)
@@ -266,6 +279,24 @@ class Importer:
         stats.triples = len(quads)
         stats.seconds = round(time.perf_counter() - t0, 3)
         return ImportResult(m, quads, stats, issues, list(review.values()))
+
+    def _hold_wikidata_ids(self, resolved, out: list[ox.Quad], quads: list[ox.Quad]) -> None:
+        """After a row is committed: record which node holds each Wikidata id it gave; a matched
+        city takes an id from an unmatched node (whose quads are withdrawn from their graph)."""
+        given = {(q.subject.value, q.object.value): q for q in out if q.predicate == WIKIDATA}
+        for _, q, res in resolved:
+            if not q.wikidata:
+                continue
+            matched = res.status in ("seed", "gazetteer")
+            holder = self._qid_holder.get(q.wikidata)
+            if holder is None or (matched and not holder[1] and holder[0] != res.iri):
+                if holder is not None:
+                    for lst, quad in self._qid_quads.pop(q.wikidata, []):
+                        lst.remove(quad)
+                self._qid_holder[q.wikidata] = (res.iri, matched)
+            quad = given.get((res.iri, q.wikidata))
+            if quad is not None and not matched:
+                self._qid_quads.setdefault(q.wikidata, []).append((quads, quad))
 
     def _quad(self, s, p, o) -> ox.Quad:
         return ox.Quad(s, p, o, self._graph)
@@ -324,6 +355,10 @@ class Importer:
                     out.append(Q(node, _N(p), val))
             if spec.attested:
                 out.append(Q(node, ATTESTED_BY, att))
+        for p, v in m.attestation.items():
+            val = self._value(v, ctx, names, rec, row, m.source_id)
+            if val is not None:
+                out.append(Q(att, _N(p), val))
         out += [Q(att, TYPE, ATTESTATION), Q(att, DOCUMENT, dataset),
                 Q(att, ROW, ox.Literal(str(row), datatype=_N(XSD + "integer")))]
         return out, new_places, pending, resolved
@@ -343,7 +378,8 @@ class Importer:
             out.append(Q(node, ALT if (res.existing or named or labelled) else LABEL, ox.Literal(q.name, language="en")))
             if res.country and res.cls != COUNTRY and res.status != "country":
                 out.append(Q(node, IN_COUNTRY, _N(self.rec.country_iri(res.country))))
-        if q.wikidata:
+        holder = self._qid_holder.get(q.wikidata) if q.wikidata else None
+        if q.wikidata and (holder is None or holder[0] == res.iri or not holder[1]):  # else a city holds the id
             key = f"{res.iri}|wd|{q.wikidata}"
             if key not in emitted and key not in new_places:
                 new_places.add(key)

@@ -7,6 +7,11 @@
   is not republished; the one fact taken from it is the country it names, written to a `country`
   column (with `country_method`), so the build never needs the description.
 - eurocities: the JSON of members with their Wikidata ids, coordinates and population (Wikidata, CC0).
+- wikidata-twin-cities: the Wikidata facts only (QID, English label, coordinates, country code of
+  each city; the P190 pairs), joined into one row per link in the upstream order. The compilation
+  (bothness/twin-cities) has no licence; Wikidata's facts are CC0. The map-style country name and
+  the continent (from a boundary file, not Wikidata) are left out.
+- network-members: the hand-compiled fact tables (city, network, year, role, source URL), unchanged.
 This runs once when a source is refreshed, by a developer who has ../shared; the build only reads data/.
 """
 from __future__ import annotations
@@ -93,6 +98,26 @@ def vendor_unesco(src: Path, dest: Path) -> int:
     return len(rows)
 
 
+WIKIDATA_TWIN_COLUMNS = ["qid1", "name1", "country1", "lat1", "lng1", "qid2", "name2", "country2", "lat2", "lng2"]
+
+
+def vendor_wikidata_twins(src: Path, dest: Path) -> int:
+    """links.tsv joined with nodes.tsv: row N of the output is row N of links.tsv (its attestation)."""
+    def rows(path: Path) -> list[dict]:
+        with path.open(encoding="utf-8", newline="") as fh:  # keep_default_na does not apply: "NA" is Namibia
+            return list(csv.DictReader(fh, delimiter="\t"))
+    nodes = {r["id"]: r for r in rows(src / "nodes.tsv")}
+    links = rows(src / "links.tsv")
+    with dest.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(WIKIDATA_TWIN_COLUMNS)
+        for link in links:
+            a, b = nodes[link["source"]], nodes[link["target"]]
+            w.writerow([a["id"], a["name"], a["countrycd"], a["lat"], a["lng"],
+                        b["id"], b["name"], b["countrycd"], b["lat"], b["lng"]])
+    return len(links)
+
+
 def vendor(shared: Path | None = None, target: Path | None = None) -> dict[str, int]:
     shared = (shared or shared_dir()) / "data"
     target = target or data_dir()
@@ -107,7 +132,12 @@ def vendor(shared: Path | None = None, target: Path | None = None) -> dict[str, 
         json.dumps(euro, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     with (twin / "twin_cities.csv").open(encoding="utf-8") as fh:
         n_twin = sum(1 for _ in fh) - 1
-    return {"twin-towns-wikipedia": n_twin, "unesco-creative-cities": n_unesco, "eurocities": len(euro["members"])}
+    n_wd = vendor_wikidata_twins(shared / "wikidata-twin-cities", target / "wikidata-twin-cities" / "twin_links.csv")
+    members = target / "network-members"
+    for f in sorted((shared / "network-members").glob("*.csv")):
+        shutil.copyfile(f, members / f.name)
+    return {"twin-towns-wikipedia": n_twin, "unesco-creative-cities": n_unesco, "eurocities": len(euro["members"]),
+            "wikidata-twin-cities": n_wd, "network-members": len(list(members.glob("*.csv")))}
 
 
 if __name__ == "__main__":
