@@ -82,8 +82,12 @@ def test_reconciler_uses_seed_nodes_and_refuses_to_guess():
     assert rec.resolve(PlaceQuery("Kiev", "Ukraine", 50.45, 30.52)).iri == PLACE + "gn-703448"
     valencia = rec.resolve(PlaceQuery("Valencia", None))
     assert valencia.status == "unmatched" and {c.country for c in valencia.candidates} >= {"ES", "VE"}
-    vex = rec.resolve(PlaceQuery("Vex", "Switzerland", -31.4427, -60.9257))  # Argentine coordinates
-    assert vex.status == "unmatched" and [c.geonameid for c in vex.candidates] == [2658144] and "km" in vex.method
+    # Vex, Switzerland placed at its Argentine partner Esperanza: the only Vex in the named country is
+    # taken, the point is wrong (issue 12); a precise point 82 km from the only Lengnau is refused
+    vex = rec.resolve(PlaceQuery("Vex", "Switzerland", -31.4427, -60.9257))
+    assert vex.iri == PLACE + "gn-2658144" and "km off" in vex.method
+    far = rec.resolve(PlaceQuery("Lengnau", "Switzerland", 47.5167, 8.3333))
+    assert far.status == "unmatched" and [c.geonameid for c in far.candidates] == [2659957] and "km" in far.method
     assert rec.resolve(PlaceQuery("Vex", "Switzerland", 46.21, 7.40)).iri == PLACE + "gn-2658144"
     assert rec.resolve(PlaceQuery("Calabria", "Italy", 39, 16.5)).cls == CD + "Region"
     assert rec.resolve(PlaceQuery("Falkland Islands", None)).cls == CD + "Country"
@@ -99,8 +103,8 @@ def test_ambiguous_and_far_places_are_unmatched_nodes_listed_for_review(store, s
                 review[(src, row["name"])] = row
     valencia = review[("unesco-creative-cities", "Valencia")]
     assert "ambiguous" in valencia["reason"] and "(ES," in valencia["candidates"] and "(VE," in valencia["candidates"]
-    vex = review[("twin-towns-wikipedia", "Vex")]
-    assert "km" in vex["reason"] and "GeoNames 2658144" in vex["candidates"]
+    vex = review[("twin-towns-wikipedia", "Lengnau, Aargau")]  # a namesake 82 km from a precise point
+    assert "km" in vex["reason"] and "GeoNames 2659957" in vex["candidates"]
     typed = _values(store, f"SELECT ?c WHERE {{ GRAPH <{settings.graph_iri('unesco-creative-cities/creative-cities')}> {{ <{valencia['node']}> a ?c }} }}")
     assert [r["c"] for r in typed] == [CD + "City"]  # typed by what is known: a Creative City is a city
     assert not _values(store, f"SELECT ?id WHERE {{ <{vex['node']}> cd:geonamesId ?id }}")
