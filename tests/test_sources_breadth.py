@@ -178,3 +178,27 @@ def test_unknown_attestation_property_fails_naming_it(tmp_path, settings):
     data = _members_data(tmp_path, settings, text.replace('"cd:statedRole"', '"cd:roleSaid"'))
     with pytest.raises(MappingError, match=r"\[attestation.properties\]: unknown property 'cd:roleSaid'"):
         in_memory(Settings(build_dir=tmp_path / "build", data_dir=data))
+
+
+# -- a city and its municipality answer for each other (cd:involves, ontology/cdkg.ttl) -------------------
+
+def test_a_question_about_the_city_reaches_what_its_municipality_did(store):
+    """Issue 12 item 5: the WeGO membership names inst:isfahan-municipality, the UNESCO Creative Cities
+    membership names place:isfahan; one triple pattern over cd:involves finds both, no UNION."""
+    about_city = {r["n"] for r in _values(store, "SELECT ?n WHERE { ?n a org:Membership ; cd:involves place:isfahan }")}
+    assert "https://w3id.org/cdkg/id/membership/isfahan-wego" in about_city          # the municipality's
+    assert "https://w3id.org/cdkg/id/membership/isfahan-unesco-creative-cities" in about_city  # the city's
+    about_muni = {r["n"] for r in _values(store, "SELECT ?n WHERE { ?n a org:Membership ; cd:involves inst:isfahan-municipality }")}
+    assert about_city <= about_muni  # and the other way round
+    # exactly what the UNION a researcher used to write gives: no more (nothing leaks past the governing link)
+    union = {r["n"] for r in _values(store, """SELECT ?n WHERE { ?n a org:Membership .
+        { ?n org:member place:isfahan } UNION { ?n org:member ?gov . ?gov cd:governs place:isfahan } }""")}
+    assert about_city == union
+
+
+def test_what_involves_a_city_query_answers_through_both(store):
+    rows = run_query(store, (ROOT / "queries" / "what-involves-a-city.rq").read_text(encoding="utf-8")).values()
+    via = {r["via"] for r in rows}
+    assert via == {"the city", "its local government"}
+    kinds = {r["kind"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in rows}
+    assert {"Membership", "Agreement"} <= kinds
