@@ -28,6 +28,7 @@ from kg.gazetteer import slug
 from kg.mapping import Mapping, NodeSpec, ValueSpec
 from kg.namespaces import CD, GEO, RDF, RDFS, SKOS, XSD, prefixes
 from kg.reconcile import COUNTRY, PlaceQuery, Reconciler, Resolution, ReviewItem, RowError
+from kg.wikidata_ids import WikidataIds
 
 _TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
 _N = ox.NamedNode
@@ -140,11 +141,7 @@ class Importer:
         self._graphs = [ox.NamedNode(g) for g in graph_names]
         self._existing: dict[tuple, dict[tuple, str]] = {}
         self._preexisting: set[str] = set()  # matched nodes from curated data: only attested, never redefined
-        # One node per Wikidata id: a gazetteer-matched node holds it over an unmatched one (Eurocities
-        # gives "Lyon Metropole" the id of the city of Lyon); qid -> (holder, matched), and the quads
-        # that gave the id to an unmatched node, so they can be withdrawn when the city turns up.
-        self._qid_holder: dict[str, tuple[str, bool]] = {}
-        self._qid_quads: dict[str, list[tuple[list, ox.Quad]]] = {}
+        self.qids = WikidataIds(WIKIDATA)  # one node per Wikidata id across all mappings (kg.wikidata_ids)
 
     # -- helpers ------------------------------------------------------------------------------
     def _expand(self, curie: str) -> str:
@@ -257,7 +254,7 @@ class Importer:
                 continue
             stats.imported += 1
             quads.extend(out)
-            self._hold_wikidata_ids(resolved, out, quads)
+            self.qids.commit(resolved, out, quads)
             emitted.update(new_places)
             self.created.update(pending)
             self.labelled.update(q.subject.value for q in out if q.predicate == LABEL)
@@ -279,24 +276,6 @@ class Importer:
         stats.triples = len(quads)
         stats.seconds = round(time.perf_counter() - t0, 3)
         return ImportResult(m, quads, stats, issues, list(review.values()))
-
-    def _hold_wikidata_ids(self, resolved, out: list[ox.Quad], quads: list[ox.Quad]) -> None:
-        """After a row is committed: record which node holds each Wikidata id it gave; a matched
-        city takes an id from an unmatched node (whose quads are withdrawn from their graph)."""
-        given = {(q.subject.value, q.object.value): q for q in out if q.predicate == WIKIDATA}
-        for _, q, res in resolved:
-            if not q.wikidata:
-                continue
-            matched = res.status in ("seed", "gazetteer")
-            holder = self._qid_holder.get(q.wikidata)
-            if holder is None or (matched and not holder[1] and holder[0] != res.iri):
-                if holder is not None:
-                    for lst, quad in self._qid_quads.pop(q.wikidata, []):
-                        lst.remove(quad)
-                self._qid_holder[q.wikidata] = (res.iri, matched)
-            quad = given.get((res.iri, q.wikidata))
-            if quad is not None and not matched:
-                self._qid_quads.setdefault(q.wikidata, []).append((quads, quad))
 
     def _quad(self, s, p, o) -> ox.Quad:
         return ox.Quad(s, p, o, self._graph)
@@ -378,8 +357,7 @@ class Importer:
             out.append(Q(node, ALT if (res.existing or named or labelled) else LABEL, ox.Literal(q.name, language="en")))
             if res.country and res.cls != COUNTRY and res.status != "country":
                 out.append(Q(node, IN_COUNTRY, _N(self.rec.country_iri(res.country))))
-        holder = self._qid_holder.get(q.wikidata) if q.wikidata else None
-        if q.wikidata and (holder is None or holder[0] == res.iri or not holder[1]):  # else a city holds the id
+        if q.wikidata and self.qids.may_give(q.wikidata, res.iri):
             key = f"{res.iri}|wd|{q.wikidata}"
             if key not in emitted and key not in new_places:
                 new_places.add(key)
