@@ -203,6 +203,17 @@ class Gazetteer:
         small place at the source's point before it takes a bigger namesake far away."""
         return self if self.min_population <= 500 else load_gazetteer(500, self.cache_dir)
 
+    def countries_near(self, lat: float, lon: float) -> set[str]:
+        """Countries with a gazetteer place in the 1-degree cell of the point or a neighbouring one:
+        a cheap test of whether a point can lie in a country (built on first use)."""
+        if not hasattr(self, "_grid"):
+            grid: dict[tuple[int, int], set[str]] = {}
+            for c in self.cities.values():
+                grid.setdefault((math.floor(c.lat), math.floor(c.lon)), set()).add(c.country)
+            self._grid = grid
+        y, x = math.floor(lat), math.floor(lon)
+        return set().union(*(self._grid.get((y + dy, (x + dx + 180) % 360 - 180), set()) for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
+
     def candidates(self, name: str, country: str | None = None) -> list[City]:
         ids = self._by_key.get(name_key(name), ())
         found = [self.cities[i] for i in ids]

@@ -305,7 +305,9 @@ class Reconciler:
             if not cands:
                 continue
             qualifier = _qualifier(name, variant)
-            city, how = decide(cands, q.lat, q.lon, variant, far_ok=qualifier is None, country_given=cc is not None,
+            # the point cannot be wrong if it lies in the named country (Whittier, Alaska is not Whittier, California)
+            point_outside = cc is not None and q.lat is not None and cc not in self.gaz.countries_near(q.lat, q.lon)
+            city, how = decide(cands, q.lat, q.lon, variant, far_ok=qualifier is None, country_given=point_outside,
                                precise=q.lat is not None and min(_decimals(q.lat), _decimals(q.lon)) >= 3)
             if q.lat is not None and (city is None and how.startswith("coordinates") or city is not None and how.startswith("only candidate,")):
                 # a bigger namesake far away, or a smaller place of this name at the point (Dürnau, Parcé)?

@@ -85,3 +85,14 @@ def test_same_named_places_at_different_points_stay_apart(rec, rows):
     assert rec.resolve(PlaceQuery("Nienburg", "DE", 52.641111111, 9.206944444)).iri != \
         rec.resolve(PlaceQuery("Nienburg", "DE", 51.83724, 11.76788)).iri
     assert rec.resolve(ref(rows, "Lagoa, Algarve")).iri != rec.resolve(ref(rows, "Lagoa, Azores")).iri
+
+
+def test_a_point_inside_the_named_country_is_not_called_wrong(rec):
+    """Whittier, Alaska (Wikidata Q79716, row 3828 of twin_links.csv) is twinned with Whittier,
+    California; Alaska's Whittier is not in the gazetteer, and its point, 3,700 km from California's,
+    lies in the named country: it is another place, not a wrong point, so the tie is kept apart."""
+    with (ROOT / "data" / "wikidata-twin-cities" / "twin_links.csv").open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["qid2"] == "Q79716")
+    ca = rec.resolve(PlaceQuery(row["name1"], row["country1"], float(row["lat1"]), float(row["lng1"])))
+    ak = rec.resolve(PlaceQuery(row["name2"], row["country2"], float(row["lat2"]), float(row["lng2"])))
+    assert ca.iri == PLACE + "gn-5409059" and ak.status == "unmatched"
