@@ -35,7 +35,8 @@ def test_path_from_isfahan_is_explained_as_sourced_ties(full):
     first = {t["relation_iri"]: t for t in p["hops"][0]["ties"]}
     florence = first.get(ID + "agreement/isfahan-florence-sister-city")
     if florence:
-        assert florence["status"] == "revived" and florence["sources"] == ["a001", "a002", "a004"]
+        # the curated tie is also in Wikidata (issue 12): one node, attested by both
+        assert florence["status"] == "revived" and florence["sources"] == ["a001", "a002", "a004", "wikidata-twin-cities"]
 
 
 def test_unknown_and_ambiguous_cities_are_clear_errors(full):

@@ -24,7 +24,7 @@ from kg.sources.folders import discover_sources
 
 PLACE = "https://w3id.org/cdkg/id/place/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-MAPPED = ["twin-towns-wikipedia", "unesco-creative-cities", "eurocities"]
+MAPPED = ["twin-towns-wikipedia", "unesco-creative-cities", "eurocities", "wikidata-twin-cities", "network-members"]
 
 
 def _values(store, q):
@@ -82,8 +82,12 @@ def test_reconciler_uses_seed_nodes_and_refuses_to_guess():
     assert rec.resolve(PlaceQuery("Kiev", "Ukraine", 50.45, 30.52)).iri == PLACE + "gn-703448"
     valencia = rec.resolve(PlaceQuery("Valencia", None))
     assert valencia.status == "unmatched" and {c.country for c in valencia.candidates} >= {"ES", "VE"}
-    vex = rec.resolve(PlaceQuery("Vex", "Switzerland", -31.4427, -60.9257))  # Argentine coordinates
-    assert vex.status == "unmatched" and [c.geonameid for c in vex.candidates] == [2658144] and "km" in vex.method
+    # Vex, Switzerland placed at its Argentine partner Esperanza: the only Vex in the named country is
+    # taken, the point is wrong (issue 12); a precise point 82 km from the only Lengnau is refused
+    vex = rec.resolve(PlaceQuery("Vex", "Switzerland", -31.4427, -60.9257))
+    assert vex.iri == PLACE + "gn-2658144" and "km off" in vex.method
+    far = rec.resolve(PlaceQuery("Lengnau", "Switzerland", 47.5167, 8.3333))
+    assert far.status == "unmatched" and [c.geonameid for c in far.candidates] == [2659957] and "km" in far.method
     assert rec.resolve(PlaceQuery("Vex", "Switzerland", 46.21, 7.40)).iri == PLACE + "gn-2658144"
     assert rec.resolve(PlaceQuery("Calabria", "Italy", 39, 16.5)).cls == CD + "Region"
     assert rec.resolve(PlaceQuery("Falkland Islands", None)).cls == CD + "Country"
@@ -99,8 +103,8 @@ def test_ambiguous_and_far_places_are_unmatched_nodes_listed_for_review(store, s
                 review[(src, row["name"])] = row
     valencia = review[("unesco-creative-cities", "Valencia")]
     assert "ambiguous" in valencia["reason"] and "(ES," in valencia["candidates"] and "(VE," in valencia["candidates"]
-    vex = review[("twin-towns-wikipedia", "Vex")]
-    assert "km" in vex["reason"] and "GeoNames 2658144" in vex["candidates"]
+    vex = review[("twin-towns-wikipedia", "Lengnau, Aargau")]  # a namesake 82 km from a precise point
+    assert "km" in vex["reason"] and "GeoNames 2659957" in vex["candidates"]
     typed = _values(store, f"SELECT ?c WHERE {{ GRAPH <{settings.graph_iri('unesco-creative-cities/creative-cities')}> {{ <{valencia['node']}> a ?c }} }}")
     assert [r["c"] for r in typed] == [CD + "City"]  # typed by what is known: a Creative City is a city
     assert not _values(store, f"SELECT ?id WHERE {{ <{vex['node']}> cd:geonamesId ?id }}")
@@ -141,7 +145,8 @@ def test_every_imported_fact_names_its_dataset_and_row(store, settings):
 
 
 def test_the_row_number_points_at_the_row_in_the_vendored_file(store, settings):
-    [r] = _values(store, """SELECT ?row WHERE { ?a cd:partyA place:isfahan ; cd:partyB ?p ; cd:attestedBy/cd:rowNumber ?row .
+    [r] = _values(store, """SELECT ?row WHERE { ?a cd:partyA place:isfahan ; cd:partyB ?p .
+        GRAPH <https://w3id.org/cdkg/graph/twin-towns-wikipedia/twin-towns> { ?a cd:attestedBy ?att } ?att cd:rowNumber ?row .
         ?p rdfs:label "Dakar"@en }""")
     with (settings.data_dir / "twin-towns-wikipedia" / "twin_cities.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -335,8 +340,10 @@ def test_reconciliation_sample_still_describes_the_current_matching(settings):
 
 def test_lyon_metropole_is_not_merged_into_lyon_by_its_wikidata_id(store):
     """Regression: Eurocities gives 'Lyon Metropole' the Wikidata id of the city of Lyon (Q456); both
-    are members. Merging by id made the city of Lyon's membership vanish into the metropole's node."""
-    rows = _values(store, """SELECT ?p WHERE { ?m org:organization inst:eurocities ; org:member ?p . ?p cd:wikidataId "Q456" }""")
+    are members. Merging by id made the city of Lyon's membership vanish into the metropole's node.
+    (Issue 12: the id now stays on the city only, tests/test_sources_breadth.py.)"""
+    rows = _values(store, """SELECT DISTINCT ?p WHERE { ?m org:organization inst:eurocities ; org:member ?p .
+        ?p rdfs:label|skos:altLabel ?l FILTER(LCASE(STR(?l)) IN ("lyon", "lyon metropole")) }""")
     nodes = {r["p"] for r in rows}
     assert len(nodes) == 2 and any(n.endswith("/place/gn-2996944") for n in nodes)
 

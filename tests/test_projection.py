@@ -26,7 +26,7 @@ def test_edges_keep_the_fact_its_dates_with_precision_and_its_sources(full):
     assert d["relation"] == "agreement" and d["directed"] is False and d["kind"] == "sister-city (twinning)"
     assert d["status"] == "revived"  # the 2020-07-15 assertion is later than the 2019 'dormant' ones
     assert (d["start"], d["year"], d["start_basis"]) == ("2019-09", 2019, "first attested")
-    assert d["sources"] == ["a001", "a002", "a004"]
+    assert d["sources"] == ["a001", "a002", "a004", "wikidata-twin-cities"]  # also in Wikidata (issue 12): one node, both attest
     kazan = tie(full, ISFAHAN, ID + "place/kazan", ID + "agreement/isfahan-kazan-sister-city")
     assert kazan["start"] is None and kazan["sources"] == ["a000", "twin-towns-wikipedia"]
 
@@ -109,7 +109,8 @@ def test_city_graph_aggregates_parallel_ties_and_co_membership_links_cities(full
     xian = h.edges[ISFAHAN, XIAN]
     assert xian["relations"] == ["agreement", "aid"] and ID + "event/xian-isfahan-aid" in xian["ties"]
     m = co_membership(full)
-    assert m.edges[ISFAHAN, ID + "place/kazan"]["networks"] == [UNESCO]
+    # both in the Creative Cities Network, and both Metropolis members per data/network-members (issue 12)
+    assert m.edges[ISFAHAN, ID + "place/kazan"]["networks"] == [ID + "org/metropolis", UNESCO]
 
 
 def test_network_module_keeps_its_names(store):

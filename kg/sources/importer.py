@@ -28,6 +28,7 @@ from kg.sources.gazetteer import slug
 from kg.sources.mapping import Mapping, NodeSpec, ValueSpec
 from kg.core import CD, GEO, RDF, RDFS, SKOS, XSD, prefixes
 from kg.sources.reconcile import COUNTRY, PlaceQuery, Reconciler, Resolution, ReviewItem, RowError
+from kg.sources.wikidata_ids import WikidataIds
 
 _TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
 _N = ox.NamedNode
@@ -57,6 +58,7 @@ class ImportStats:
     rows: int = 0
     imported: int = 0
     skipped: int = 0
+    excluded: int = 0                                           # rows the mapping's [input] exclude leaves out
     triples: int = 0
     seconds: float = 0.0
     references: dict[str, int] = field(default_factory=dict)   # place references by resolution status
@@ -139,6 +141,7 @@ class Importer:
         self._graphs = [ox.NamedNode(g) for g in graph_names]
         self._existing: dict[tuple, dict[tuple, str]] = {}
         self._preexisting: set[str] = set()  # matched nodes from curated data: only attested, never redefined
+        self.qids = WikidataIds(WIKIDATA)  # one node per Wikidata id across all mappings (kg.wikidata_ids)
 
     # -- helpers ------------------------------------------------------------------------------
     def _expand(self, curie: str) -> str:
@@ -210,6 +213,8 @@ class Importer:
                 raise RowError(f"non-numeric value '{raw}' in column '{spec.column}'") from None
             if spec.datatype == "xsd:integer" and not re.fullmatch(r"-?\d+", raw):
                 raise RowError(f"'{raw}' in column '{spec.column}' is not an integer")
+        if spec.datatype == "xsd:gYear" and not re.fullmatch(r"\d{4}", raw):
+            raise RowError(f"'{raw}' in column '{spec.column}' is not a year (four digits)")
         if spec.lang:
             return ox.Literal(raw, language=spec.lang)
         return ox.Literal(raw, datatype=_N(self._expand(spec.datatype))) if spec.datatype else ox.Literal(raw)
@@ -237,6 +242,10 @@ class Importer:
             for c in filled:
                 if _text(rec, c) is not None:
                     filled[c] += 1
+            if m.exclude and m.exclude[1].search(_text(rec, m.exclude[0]) or ""):
+                stats.excluded += 1
+                stats.rows -= 1  # rows counts what the mapping imports or skips; shares are of those
+                continue
             try:
                 out, new_places, pending, resolved = self._row(m, row, rec, dataset, emitted)
             except RowError as exc:
@@ -245,6 +254,7 @@ class Importer:
                 continue
             stats.imported += 1
             quads.extend(out)
+            self.qids.commit(resolved, out, quads)
             emitted.update(new_places)
             self.created.update(pending)
             self.labelled.update(q.subject.value for q in out if q.predicate == LABEL)
@@ -324,6 +334,10 @@ class Importer:
                     out.append(Q(node, _N(p), val))
             if spec.attested:
                 out.append(Q(node, ATTESTED_BY, att))
+        for p, v in m.attestation.items():
+            val = self._value(v, ctx, names, rec, row, m.source_id)
+            if val is not None:
+                out.append(Q(att, _N(p), val))
         out += [Q(att, TYPE, ATTESTATION), Q(att, DOCUMENT, dataset),
                 Q(att, ROW, ox.Literal(str(row), datatype=_N(XSD + "integer")))]
         return out, new_places, pending, resolved
@@ -343,7 +357,7 @@ class Importer:
             out.append(Q(node, ALT if (res.existing or named or labelled) else LABEL, ox.Literal(q.name, language="en")))
             if res.country and res.cls != COUNTRY and res.status != "country":
                 out.append(Q(node, IN_COUNTRY, _N(self.rec.country_iri(res.country))))
-        if q.wikidata:
+        if q.wikidata and self.qids.may_give(q.wikidata, res.iri):
             key = f"{res.iri}|wd|{q.wikidata}"
             if key not in emitted and key not in new_places:
                 new_places.add(key)

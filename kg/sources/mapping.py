@@ -19,7 +19,7 @@ from kg.core import OWL, RDF, RDFS, prefixes
 
 MAPPING_GLOB = "*.mapping.toml"
 FORMATS = ("csv", "json")
-DATATYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:date", "xsd:boolean", "iri")
+DATATYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:date", "xsd:gYear", "xsd:boolean", "iri")
 _TEMPLATE_VAR = re.compile(r"\{([^{}]+)\}")
 _BUILTIN_NS = (RDF, RDFS, OWL)
 _DECLARED_KINDS = {OWL + k for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
@@ -71,6 +71,8 @@ class Mapping:
     records: str | None = None
     places: list[PlaceSpec] = field(default_factory=list)
     nodes: list[NodeSpec] = field(default_factory=list)
+    attestation: dict[str, ValueSpec] = field(default_factory=dict)  # per-row facts about the evidence itself
+    exclude: tuple[str, re.Pattern] | None = None  # (column, pattern): rows the source says are not facts of this kind
 
     @property
     def graph_name(self) -> str:
@@ -84,6 +86,9 @@ class Mapping:
             for v in [*n.properties.values(), *n.row_properties.values()]:
                 if v.column:
                     cols.add(v.column)
+        cols |= {v.column for v in self.attestation.values() if v.column}
+        if self.exclude:
+            cols.add(self.exclude[0])
         return cols
 
 
@@ -183,6 +188,20 @@ def load_mapping(path: Path, source_id: str, base_iri: str, terms: dict[str, set
     if not data_file.is_file():
         raise r.fail("[input]", f"data file {data_file} does not exist")
     m = Mapping(path, source_id, data_file, inp["format"], inp["graph"], inp.get("records"))
+    unknown = set(inp) - {"file", "format", "graph", "records", "exclude"}
+    if unknown:
+        raise r.fail("[input]", f"unknown key(s) {', '.join(sorted(unknown))}")
+    if "exclude" in inp:
+        ex = inp["exclude"]
+        if not isinstance(ex, dict) or set(ex) != {"column", "pattern"}:
+            raise r.fail("[input] exclude", "needs exactly 'column' and 'pattern' (a regular expression)")
+        try:
+            m.exclude = (ex["column"], re.compile(ex["pattern"], re.I))
+        except re.error as exc:
+            raise r.fail("[input] exclude", f"bad pattern: {exc}") from None
+    unknown = set(raw) - {"input", "places", "nodes", "attestation"}
+    if unknown:
+        raise r.fail("mapping", f"unknown table(s) {', '.join(sorted(unknown))}")
     places = raw.get("places") or {}
     nodes = raw.get("nodes") or {}
     aliases = set(places) | set(nodes)
@@ -217,6 +236,11 @@ def load_mapping(path: Path, source_id: str, base_iri: str, terms: dict[str, set
             if missing:
                 raise r.fail(f"{where}.match", f"'{item}' must be among the node's properties")
         m.nodes.append(spec)
+    att = raw.get("attestation") or {}
+    if set(att) - {"properties"}:
+        raise r.fail("[attestation]", f"unknown key(s) {', '.join(sorted(set(att) - {'properties'}))}")
+    for prop, val in (att.get("properties") or {}).items():
+        m.attestation[r.term(prop, "[attestation.properties]", "property")] = r.value(val, f"[attestation.properties] '{prop}'", aliases)
     return m
 
 

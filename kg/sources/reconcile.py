@@ -22,6 +22,8 @@ from kg.core import CD
 NEAR_KM = 30.0        # a candidate this close to the source's coordinates is the place
 FAR_KM = 100.0        # an only candidate farther than this is not taken (wrong coordinates?)
 DOMINANCE = 5.0       # without coordinates, the top candidate must be this many times as populous
+WRONG_POINT_KM = 1000.0  # the only namesake in the named country this far off: the source's point is wrong
+QUALIFIER_KM = 60.0   # a place named as qualifier ("Mitte (Hamburg)") must be this close to the candidate
 
 CITY, REGION, COUNTRY, DISTRICT, PLACE = (CD + c for c in ("City", "Region", "Country", "District", "Place"))
 _REGION_WORDS = {"county", "district", "province", "prefecture", "region", "oblast", "raion", "rayon",
@@ -117,8 +119,13 @@ def _by_main_name(cands: list[City], name: str | None) -> list[City]:
     return main or cands
 
 
-def decide(cands: list[City], lat: float | None, lon: float | None, name: str | None = None) -> tuple[City | None, str]:
-    """Pick the one candidate the evidence supports, or None with the reason."""
+def decide(cands: list[City], lat: float | None, lon: float | None, name: str | None = None,
+           far_ok: bool = True, country_given: bool = False, precise: bool = False) -> tuple[City | None, str]:
+    """Pick the one candidate the evidence supports, or None with the reason. far_ok=False (a name
+    with a qualifier) refuses a candidate beyond NEAR_KM; country_given lets a namesake in the named
+    country be taken when the source's point is WRONG_POINT_KM or more from every candidate; precise
+    (a point given to three decimals or more) refuses a namesake beyond NEAR_KM: such a point is
+    the place itself, so a namesake 30-100 km off is another place (Lengnau AG is not Lengnau BE)."""
     if lat is None or lon is None:
         cands = _by_main_name(cands, name)
         best = _dominant(cands)
@@ -145,9 +152,36 @@ def decide(cands: list[City], lat: float | None, lon: float | None, name: str | 
             d = next(d for d, c in near if c is best)
             return best, f"most populous of {len(near)} within {NEAR_KM:g} km ({d:.0f} km)"
         return None, f"ambiguous: {len(near)} candidates within {NEAR_KM:g} km"
-    if len(dists) == 1 and dists[0][0] <= FAR_KM:
+    # a far namesake only when it bears the name itself: "Alagoas" (a state) is an alternate name
+    # of the town Marechal Deodoro 73 km away, "Molenbeek" of Molenbeek-Wersbeek
+    if len(dists) == 1 and dists[0][0] <= FAR_KM and far_ok and not precise and name_key(dists[0][1].name) == name_key(name or ""):
         return dists[0][1], f"only candidate, {dists[0][0]:.0f} km from the source's coordinates"
+    if country_given and dists[0][0] >= WRONG_POINT_KM:
+        # "Christchurch, England" placed in New Zealand: the name and the country agree, the point does not
+        best = _dominant(_by_main_name(cands, name))
+        if best:
+            d = next(d for d, c in dists if c is best)
+            return best, f"the source's coordinates are {d:.0f} km off; the only namesake in the named country"
     return None, f"coordinates {dists[0][0]:.0f} km from the nearest of {len(dists)} candidate(s)"
+
+
+def _decimals(x: float) -> int:
+    """Decimals the source gave (the shortest repr of a parsed decimal is its text): 40 -> 1, 47.5167 -> 4."""
+    text = repr(x)
+    return len(text.split(".", 1)[1]) if "." in text and "e" not in text else 0
+
+
+def _qualifier(name: str, variant: str) -> str | None:
+    """The qualifier a variant dropped: "Hamburg" for "Mitte (Hamburg)", "Aargau" for "Lengnau, Aargau"."""
+    if variant == name:
+        return None
+    inner = re.findall(r"\((.*?)\)", name)
+    if inner and variant == re.sub(r"\s*\(.*?\)\s*", " ", name).strip():
+        return " ".join(inner).strip() or None
+    for sep in (",", "/"):
+        if sep in name and variant == name.split(sep)[0].strip():
+            return name.split(sep, 1)[1].strip() or None
+    return None
 
 
 class Reconciler:
@@ -225,6 +259,20 @@ class Reconciler:
         return f"{base}-{where}"
 
     # -- resolution ------------------------------------------------------------------------------
+    def _smaller_at_point(self, name: str, cc: str | None, lat: float, lon: float) -> City | None:
+        small = [c for c in self.gaz.smaller().candidates(name, cc)
+                 if c.population < self.gaz.min_population and distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM]
+        if len(small) != 1:
+            return None
+        self.gaz.cities.setdefault(small[0].geonameid, small[0])  # so the gazetteer graph can describe it
+        return small[0]
+
+    def _qualifier_fits(self, qualifier: str, city: City, cc: str | None) -> bool:
+        """A qualifier that is a city of the country must lie near the candidate ("Mitte (Hamburg)" is
+        not Berlin-Mitte); a qualifier that names no city (a canton, a region, a kind) restricts nothing."""
+        places = [c for c in self.gaz.candidates(qualifier, cc or city.country) if c.population > 0]
+        return not places or any(distance_km(p.lat, p.lon, city.lat, city.lon) <= QUALIFIER_KM for p in places)
+
     def resolve(self, q: PlaceQuery) -> Resolution:
         """Resolve one reference; raises RowError for what makes the row unusable."""
         if q in self._cache:
@@ -256,10 +304,26 @@ class Reconciler:
             cands = self.gaz.candidates(variant, cc)
             if not cands:
                 continue
-            city, how = decide(cands, q.lat, q.lon, variant)
+            qualifier = _qualifier(name, variant)
+            # the point cannot be wrong if it lies in the named country (Whittier, Alaska is not Whittier, California)
+            point_outside = cc is not None and q.lat is not None and cc not in self.gaz.countries_near(q.lat, q.lon)
+            city, how = decide(cands, q.lat, q.lon, variant, far_ok=qualifier is None, country_given=point_outside,
+                               precise=q.lat is not None and min(_decimals(q.lat), _decimals(q.lon)) >= 3)
+            if q.lat is not None and (city is None and how.startswith("coordinates") or city is not None and how.startswith("only candidate,")):
+                # a bigger namesake far away, or a smaller place of this name at the point (Dürnau, Parcé)?
+                small = self._smaller_at_point(variant, cc, q.lat, q.lon)
+                if small is not None:
+                    city, how = small, (f"{distance_km(q.lat, q.lon, small.lat, small.lon):.0f} km from the source's coordinates "
+                                        f"(a place of fewer than {self.gaz.min_population} people; no namesake of more is near)")
+            if city is not None and qualifier and not self._qualifier_fits(qualifier, city, cc):
+                city, how = None, f"the qualifier '{qualifier}' names a place more than {QUALIFIER_KM:g} km from the candidate"
             if city is None:
                 if whole and (cc is None or cc == whole):
                     break  # "Singapore" far from any city Singapore: the country itself
+                sub = subdivision_keys().get((cc, name_key(name))) if cc else None
+                if sub:  # "Alagoas": a state, not the town that has it as an alternate name
+                    return Resolution(f"{self.place_ns}region-{sub[0].lower()}", REGION, "region",
+                                      f"ISO 3166-2 {sub[0]} ({sub[1]})", cc)
                 return Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
                                   how, cc, candidates=cands)
             iri, existing = self._city_iri(city)
