@@ -16,7 +16,7 @@ from api.sparql import QueryJob
 from api.sparql import PoolBusy, QueryMemory, QueryTimeout, WorkerLost
 from api.sparql import graph_bytes
 from api.routers.update import run_update
-from api.sparql import construct_bound, outbound_refusal, query_shape
+from api.sparql import construct_bound, nesting_refusal, outbound_refusal, query_shape
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
 from kg.core import prefixes as project_prefixes
@@ -78,9 +78,9 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
     if refusal:
         raise HTTPException(400, refusal)
     shape = query_shape(req.text)
-    if shape.depth > settings.max_query_nesting:
-        raise HTTPException(400, f"query nesting too deep (limit {settings.max_query_nesting}): its {{ ( [ brackets "
-                                 f"nest {shape.depth} levels (CDKG_MAX_QUERY_NESTING); flatten it")
+    too_deep = nesting_refusal(shape.depth, settings.max_query_nesting, "query")
+    if too_deep:
+        raise HTTPException(400, too_deep)
     result_format, graph_format = _formats(request, req)
     job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=_prefixes(settings.base_iri),
                    default_graphs=req.iris("default-graph-uri"), named_graphs=req.iris("named-graph-uri"),

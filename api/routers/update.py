@@ -17,7 +17,7 @@ from api.deps import ServiceDep
 from api.sparql import GRAPHS, negotiate_or_reject
 from api.sparql import FORM, SPARQL_UPDATE, ProtocolRequest, content_type, read_body, read_protocol_request
 from api.sparql import graph_bytes
-from api.sparql import UpdateDatasetConflict, add_using_clauses, outbound_refusal
+from api.sparql import UpdateDatasetConflict, add_using_clauses, nesting_refusal, outbound_refusal, query_shape
 from api.uploads import ClientGone, parse_graph
 from api.write_gate import check_before_commit
 from api.writes import (DEFAULT_IS_DERIVED, WriteError, WriteRefused, delete_graph, graph_exists, graph_node,
@@ -76,6 +76,11 @@ def _refused(exc: WriteRefused) -> PlainTextResponse:
 async def run_update(request: Request, state, req: ProtocolRequest) -> Response:
     """A SPARQL Update already read from the request (shared by /sparql and /update)."""
     require_writer(request, state)
+    # Updates run in this process, not a killable worker: a text nested past the limit would overflow the
+    # engine's recursive parser and take the whole service down, so it is refused before it gets there.
+    too_deep = nesting_refusal(query_shape(req.text).depth, state.settings.max_query_nesting, "update")
+    if too_deep:
+        raise HTTPException(400, too_deep)
     base = str(request.url.replace(query="", fragment=""))
     refusal = outbound_refusal(req.text, base, project_prefixes(state.settings.base_iri), state.settings.federation_endpoints)
     if refusal:
