@@ -17,6 +17,7 @@ from api.sparql import PoolBusy, QueryMemory, QueryTimeout, WorkerLost
 from api.sparql import graph_bytes
 from api.routers.update import run_update
 from api.sparql import construct_bound, nesting_refusal, outbound_refusal, query_shape
+from api.request_bodies import SPARQL_GET, SPARQL_POST
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
 from kg.core import prefixes as project_prefixes
@@ -62,8 +63,9 @@ def _formats(request: Request, params) -> tuple[str | None, str | None]:
     return results, graphs
 
 
-@router.api_route("", methods=["GET", "POST"], summary="SPARQL 1.1 query and update (Protocol), Service Description, query UI",
-                  response_class=Response)
+@router.get("", summary="SPARQL 1.1 query (Protocol), Service Description, query UI", response_class=Response,
+            openapi_extra=SPARQL_GET)
+@router.post("", summary="SPARQL 1.1 query and update (Protocol)", response_class=Response, openapi_extra=SPARQL_POST)
 async def sparql(request: Request, state: ServiceDep) -> Response:
     settings = state.settings
     req = await read_protocol_request(request, settings.max_query_length)
