@@ -24,7 +24,7 @@ def test_fuzzing_the_openapi_description_finds_no_server_error(built, settings, 
     with running_service(build, env={"CDKG_UPDATE_TOKEN": TOKEN}) as base:
         schemathesis = Path(sys.executable).with_name("schemathesis")
         done = subprocess.run([str(schemathesis), "run", f"{base}/openapi.json", "--checks", "not_a_server_error",
-                               "--phases", "examples,fuzzing", "--max-examples", "5", "--max-time", "45",
+                               "--phases", "examples,fuzzing", "--max-examples", "5", "--max-time", "40",
                                "--workers", "1", "--request-timeout", "30",
                                "--header", f"Authorization: Bearer {TOKEN}", "--no-color"],
                               capture_output=True, text=True, timeout=120, cwd=str(tmp_path),
