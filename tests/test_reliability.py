@@ -93,24 +93,26 @@ def _snapshot(base: str, agreement: str, party: str) -> dict:
             "quads": httpx.get(f"{base}/health", timeout=30).json()["quads"]}
 
 
-def _fastest(client: httpx.Client, url: str, **params) -> tuple[httpx.Response, float]:
-    client.get(url, params=params)  # the connection is open: time the server, not the client's set-up
-    best, answer = 10.0, None
+def _fastest(client: httpx.Client, url: str, **params) -> tuple[list[httpx.Response], float]:
+    """All answers and the best of three latencies (a fast refusal must not pass for a fast answer)."""
+    answers = [client.get(url, params=params)]  # the connection is open: time the server, not the client's set-up
+    best = 10.0
     for _ in range(3):
         t = time.perf_counter()
-        answer = client.get(url, params=params)
+        answers.append(client.get(url, params=params))
         best = min(best, time.perf_counter() - t)
-    return answer, best
+    return answers, best
 
 
 def still_serving(base: str, published: dict, limit: float = 0.1) -> None:
     """The service answers /health and a light query within `limit` s and nothing published was lost."""
     with httpx.Client(timeout=5) as client:
         health, seconds = _fastest(client, f"{base}/health")
-        assert health.status_code == 200 and health.json()["status"] == "ok", health.text[:300]
+        assert all(r.status_code == 200 and r.json()["status"] == "ok" for r in health), health[-1].text[:300]
         assert seconds < limit, f"/health took {seconds * 1000:.0f} ms at best"
         light, seconds = _fastest(client, f"{base}/sparql", query=LIGHT)
-        assert light.status_code == 200 and light.json()["boolean"] is True, light.text[:300]
+        assert all(r.status_code == 200 and r.json()["boolean"] is True for r in light), \
+            [r.text[:200] for r in light if r.status_code != 200]
         assert seconds < limit, f"a light query took {seconds * 1000:.0f} ms at best"
     assert _snapshot(base, published["agreement"], published["party"]) == published, "published data changed"
 
