@@ -16,7 +16,8 @@ from api.sparql import QueryJob
 from api.sparql import PoolBusy, QueryMemory, QueryTimeout, WorkerLost
 from api.sparql import graph_bytes
 from api.routers.update import run_update
-from api.sparql import construct_bound, outbound_refusal, query_shape
+from api.sparql import construct_bound, nesting_refusal, outbound_refusal, query_shape
+from api.request_bodies import SPARQL_GET, SPARQL_POST
 from api.templating import templates
 from api.ui_assets import FILES as UI_FILES, assets_present
 from kg.core import prefixes as project_prefixes
@@ -62,8 +63,9 @@ def _formats(request: Request, params) -> tuple[str | None, str | None]:
     return results, graphs
 
 
-@router.api_route("", methods=["GET", "POST"], summary="SPARQL 1.1 query and update (Protocol), Service Description, query UI",
-                  response_class=Response)
+@router.get("", summary="SPARQL 1.1 query (Protocol), Service Description, query UI", response_class=Response,
+            openapi_extra=SPARQL_GET)
+@router.post("", summary="SPARQL 1.1 query and update (Protocol)", response_class=Response, openapi_extra=SPARQL_POST)
 async def sparql(request: Request, state: ServiceDep) -> Response:
     settings = state.settings
     req = await read_protocol_request(request, settings.max_query_length)
@@ -78,9 +80,9 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
     if refusal:
         raise HTTPException(400, refusal)
     shape = query_shape(req.text)
-    if shape.depth > settings.max_query_nesting:
-        raise HTTPException(400, f"query nesting too deep (limit {settings.max_query_nesting}): its {{ ( [ brackets "
-                                 f"nest {shape.depth} levels (CDKG_MAX_QUERY_NESTING); flatten it")
+    too_deep = nesting_refusal(shape.depth, settings.max_query_nesting, "query")
+    if too_deep:
+        raise HTTPException(400, too_deep)
     result_format, graph_format = _formats(request, req)
     job = QueryJob(query=req.text, base_iri=endpoint_url(request), prefixes=_prefixes(settings.base_iri),
                    default_graphs=req.iris("default-graph-uri"), named_graphs=req.iris("named-graph-uri"),

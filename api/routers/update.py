@@ -17,7 +17,8 @@ from api.deps import ServiceDep
 from api.sparql import GRAPHS, negotiate_or_reject
 from api.sparql import FORM, SPARQL_UPDATE, ProtocolRequest, content_type, read_body, read_protocol_request
 from api.sparql import graph_bytes
-from api.sparql import UpdateDatasetConflict, add_using_clauses, outbound_refusal
+from api.sparql import UpdateDatasetConflict, add_using_clauses, nesting_refusal, outbound_refusal, query_shape
+from api.request_bodies import GRAPH_PARAMETERS, UPDATE_POST, rdf_body
 from api.uploads import ClientGone, parse_graph
 from api.write_gate import check_before_commit
 from api.writes import (DEFAULT_IS_DERIVED, WriteError, WriteRefused, delete_graph, graph_exists, graph_node,
@@ -31,6 +32,8 @@ MAX_GRAPH_UPLOAD = 64 * 1024 * 1024
 _UPLOAD_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
                    "application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                    "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/ld+json": ox.RdfFormat.JSON_LD}
+_GRAPH = {"parameters": GRAPH_PARAMETERS}
+_UPLOAD = {**_GRAPH, **rdf_body(list(_UPLOAD_FORMATS))}
 
 
 def require_writer(request: Request, state) -> None:
@@ -76,6 +79,11 @@ def _refused(exc: WriteRefused) -> PlainTextResponse:
 async def run_update(request: Request, state, req: ProtocolRequest) -> Response:
     """A SPARQL Update already read from the request (shared by /sparql and /update)."""
     require_writer(request, state)
+    # Updates run in this process, not a killable worker: a text nested past the limit would overflow the
+    # engine's recursive parser and take the whole service down, so it is refused before it gets there.
+    too_deep = nesting_refusal(query_shape(req.text).depth, state.settings.max_query_nesting, "update")
+    if too_deep:
+        raise HTTPException(400, too_deep)
     base = str(request.url.replace(query="", fragment=""))
     refusal = outbound_refusal(req.text, base, project_prefixes(state.settings.base_iri), state.settings.federation_endpoints)
     if refusal:
@@ -96,7 +104,7 @@ async def run_update(request: Request, state, req: ProtocolRequest) -> Response:
 
 
 @router.post("/update", summary="SPARQL 1.1 Update (POST application/sparql-update or form update=); needs the token",
-             response_class=Response)
+             response_class=Response, openapi_extra=UPDATE_POST)
 async def update(request: Request, state: ServiceDep) -> Response:
     ctype, _ = content_type(request)
     if ctype not in (FORM, SPARQL_UPDATE):
@@ -122,7 +130,7 @@ def _target(request: Request) -> str | None:
 
 
 @router.api_route("/rdf-graph-store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read a graph (needs the token)",
-                  response_class=Response)
+                  response_class=Response, openapi_extra=_GRAPH)
 def gsp_get(request: Request, state: ServiceDep) -> Response:
     require_writer(request, state)
     graph = _target(request)
@@ -164,17 +172,20 @@ async def _put_or_post(request: Request, state, replace: bool) -> Response:
     return Response(status_code=201 if report.created else 204)
 
 
-@router.put("/rdf-graph-store", summary="Graph Store Protocol: replace a graph (needs the token)", response_class=Response)
+@router.put("/rdf-graph-store", summary="Graph Store Protocol: replace a graph (needs the token)", response_class=Response,
+            openapi_extra=_UPLOAD)
 async def gsp_put(request: Request, state: ServiceDep) -> Response:
     return await _put_or_post(request, state, replace=True)
 
 
-@router.post("/rdf-graph-store", summary="Graph Store Protocol: add to a graph (needs the token)", response_class=Response)
+@router.post("/rdf-graph-store", summary="Graph Store Protocol: add to a graph (needs the token)", response_class=Response,
+             openapi_extra=_UPLOAD)
 async def gsp_post(request: Request, state: ServiceDep) -> Response:
     return await _put_or_post(request, state, replace=False)
 
 
-@router.delete("/rdf-graph-store", summary="Graph Store Protocol: delete a graph (needs the token)", response_class=Response)
+@router.delete("/rdf-graph-store", summary="Graph Store Protocol: delete a graph (needs the token)", response_class=Response,
+               openapi_extra=_GRAPH)
 async def gsp_delete(request: Request, state: ServiceDep) -> Response:
     require_writer(request, state)
     graph = _target(request)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ServiceDep
+from api.request_bodies import rdf_body
 from api.uploads import ClientGone, validate_upload
 
 router = APIRouter(prefix="/validate", tags=["validation"])
@@ -32,7 +33,8 @@ async def _read_limited(request: Request, limit: int) -> bytes:
              responses={400: {"description": "syntax error (with line and column), nesting too deep, RDF/XML with a DOCTYPE"},
                         413: {"description": "body too large"}, 415: {"description": "unsupported Content-Type"},
                         422: {"description": "a limit was reached (time, memory) while parsing or validating"},
-                        503: {"description": "too many validations at once (Retry-After)"}})
+                        503: {"description": "too many validations at once (Retry-After)"}},
+             openapi_extra=rdf_body(sorted(FORMATS - {"application/x-turtle"})))
 async def validate(request: Request, state: ServiceDep) -> Response:
     settings = state.settings
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

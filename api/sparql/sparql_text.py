@@ -360,6 +360,14 @@ def query_shape(text: str) -> QueryShape:
     return QueryShape(deepest, limit)
 
 
+def nesting_refusal(depth: int, limit: int, what: str) -> str | None:
+    """The 400 message for a query or update nested deeper than CDKG_MAX_QUERY_NESTING (None: within it)."""
+    if depth <= limit:
+        return None
+    return (f"{what} nesting too deep (limit {limit}): its {{ ( [ brackets nest {depth} levels "
+            "(CDKG_MAX_QUERY_NESTING); flatten it")
+
+
 def construct_bound(text: str) -> int | None:
     """Most triples one solution can add to a CONSTRUCT answer (None: not a CONSTRUCT with an explicit template,
     or the template has a collection). The first triple takes three terms and every further one at least one

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(2048, ge=0, description="Memory (anonymous RSS, MB) a query worker may use before its query is stopped (503); 0 = no limit.")
     query_queue_timeout: float = Field(10.0, gt=0, description="Seconds a query may wait for a free worker before it is refused (503); waiting is not run time.")
     query_reserve_seconds: float = Field(2.0, gt=0, description="Seconds a query may run on the reserve worker, which takes queries only while every other worker is busy.")
-    max_query_nesting: int = Field(100, ge=1, description="Deepest nesting of { ( [ in a query; deeper is refused with 400 before it reaches the parser.")
+    max_query_nesting: int = Field(100, ge=1, description="Deepest nesting of { ( [ in a query or update; deeper is refused with 400 before it reaches the parser.")
     result_cache_mb: int = Field(64, ge=0, description="Memory for answers to repeated SPARQL queries, kept until the data changes (MB); 0 = off.")
     warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
     max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
