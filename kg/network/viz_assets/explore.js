@@ -1,10 +1,25 @@
 // The network page's behaviour: bounded stabilisation then physics off, tooltips and an info panel
 // built with textContent (data never becomes markup), search, English/Persian labels, and filters
-// that hide edges (and nodes left without edges) in the vis DataSets pyvis created.
+// that hide edges (and nodes left without edges) in the vis DataSets pyvis created. Ego views label
+// the focus and its direct partners; other nodes show their name while hovered.
+// explore_hubs.js and explore_export.js extend window.cdkg through ctx() and setCurrent().
 (function () {
   'use strict';
-  var cfg, net, N, E, allNodes, allEdges, byId;
-  window.cdkg = { ready: false, stabilisedAt: null, counts: counts, applyFilters: applyFilters, focusNode: focusNode };
+  var cfg, net, N, E, allNodes, allEdges, byId, lang = 'en';
+  window.cdkg = { ready: false, stabilisedAt: null, counts: counts, applyFilters: applyFilters, focusNode: focusNode,
+                  ctx: ctx, setCurrent: setCurrent, nameOf: nameOf };
+
+  function ctx() {
+    return { cfg: cfg, net: net, N: N, E: E, byId: byId, allNodes: allNodes, allEdges: allEdges, lang: lang };
+  }
+  // The nodes and edges the page now holds (a hub opened or closed): filters and tooltips work on them.
+  function setCurrent(nodeList, edgeList) {
+    allNodes = nodeList; allEdges = edgeList;
+    allNodes.forEach(function (n) { byId.set(n.id, n); });
+  }
+  function nameOf(n) {
+    return lang === 'fa' ? (n.fa || n.en || n.id) : (n.en || n.fa || n.id);
+  }
 
   function counts() {
     return { nodes: N.get({ filter: function (n) { return !n.hidden; } }).length,
@@ -22,12 +37,24 @@
       network.once('afterDrawing', done);
     }
     network.on('click', function (p) {
-      if (p.nodes.length) focusNode(p.nodes[0]);
-      else if (p.edges.length) showEdge(p.edges[0]);
+      if (p.nodes.length) {
+        var n = byId.get(p.nodes[0]);
+        if (n && n.hub && window.cdkg.toggleHub) window.cdkg.toggleHub(n.id);
+        focusNode(p.nodes[0]);
+      } else if (p.edges.length) showEdge(p.edges[0]);
     });
-    network.on('hoverNode', function (p) { showTip(nodeLines(byId.get(p.node)), p.event); });
+    network.on('hoverNode', function (p) {
+      var n = byId.get(p.node);
+      showTip(nodeLines(n), p.event);
+      if (n && !n.pin) N.update({ id: n.id, label: nameOf(n) });
+    });
+    network.on('blurNode', function (p) {
+      var n = byId.get(p.node);
+      hideTip();
+      if (n && !n.pin && N.get(n.id)) N.update({ id: n.id, label: '' });
+    });
     network.on('hoverEdge', function (p) { showTip(edgeLines(E.get(p.edge)), p.event); });
-    network.on('blurNode', hideTip); network.on('blurEdge', hideTip); network.on('dragStart', hideTip);
+    network.on('blurEdge', hideTip); network.on('dragStart', hideTip);
     document.addEventListener('DOMContentLoaded', wire);
     if (document.readyState !== 'loading') wire();
   };
@@ -126,10 +153,9 @@
   }
 
   // ---- labels, search, focus -----------------------------------------------------------------
-  function setLanguage(lang) {
-    N.update(allNodes.map(function (n) {
-      return { id: n.id, label: lang === 'fa' ? (n.fa || n.en || n.label) : (n.en || n.fa || n.label) };
-    }));
+  function setLanguage(value) {
+    lang = value;
+    N.update(allNodes.filter(function (n) { return n.pin; }).map(function (n) { return { id: n.id, label: nameOf(n) }; }));
   }
   function findNodes(text) {
     var q = text.trim().toLocaleLowerCase(), list = document.getElementById('cdkg-matches'), hits = [];
@@ -156,6 +182,8 @@
     var info = document.getElementById('cdkg-info');
     info.replaceChildren();
     var h = el('h2', n.en || n.fa || n.id); info.appendChild(h);
+    if (n.hub) info.appendChild(el('p', (window.cdkg.isOpen && window.cdkg.isOpen(id) ? 'Open: click again to close ('
+      : 'Collapsed hub: click to open (') + n.hub + ' more nodes).'));
     if (n.fa && n.en) { var fa = el('p', n.fa); fa.lang = 'fa'; fa.dir = 'rtl'; info.appendChild(fa); }
     nodeLines(n).slice(n.fa && n.en ? 2 : 1).forEach(function (line) { info.appendChild(el('div', line)); });
     var links = document.createElement('p');
@@ -203,6 +231,8 @@
     if (n.cities !== undefined) lines.push(n.cities + ' cities with ties');
     lines.push(n.deg + ' ties' + (n.domestic ? ' (+' + n.domestic + ' within the country)' : ''));
     if (n.hop !== undefined) lines.push(n.hop === 0 ? 'focus of this view' : n.hop + ' hop(s) from the focus');
+    if (n.hub) lines.push('collapsed hub: ' + n.hub + ' more nodes (click to open or close)');
+    if (n.via) lines.push('shown because a hub is open');
     if (n.aside) lines.push('no coordinates: placed aside, not on the map');
     if (n.kind !== 'country' || n.id.indexOf(cfg.idPrefix) === 0) lines.push(n.id);
     return lines;
@@ -223,7 +253,8 @@
     if (e.start || e.end) out.push('dates: ' + (e.start || '?') + ' – ' + (e.end || 'open'));
     else if (e.year) out.push('year: ' + e.year);
     else out.push('dates: not given');
-    out.push('sources: ' + (e.src && e.src.length ? e.src.join(', ') : 'none recorded'));
+    var src = e.srci && e.srci.length ? e.srci : (e.src || []);
+    out.push('sources: ' + (src.length ? src.join(', ') : 'none recorded'));
     out.push(e.rid);
     return out;
   }
