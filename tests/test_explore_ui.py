@@ -7,13 +7,14 @@ The service runs on a copy of the curated seed build with one hostile city added
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
 from browser import Browser, chromium_path
-from kg.network.explore import country_overview, ego
+from kg.network.explore import choose_view, country_overview, ego
 from kg.network import project
 from seed_build import seed_settings
 from service import add_quads, copy_build, running_service
@@ -148,3 +149,77 @@ def test_overview_in_a_browser(site, chromium):
 def _assert_local(browser: Browser) -> None:
     outside = [u for u in browser.requests if not u.startswith(("http://127.0.0.1", "data:", "about:", "blob:"))]
     assert outside == [], f"the page fetched from outside this server: {outside}"
+
+
+def _open_isfahan(browser: Browser, base: str, hops: int) -> None:
+    browser.goto(f"{base}/explore/place/isfahan?hops={hops}")
+    browser.wait_for("window.cdkg && window.cdkg.ready", timeout=60)
+
+
+def test_collapsed_hub_opens_and_closes_in_a_browser(site, chromium):
+    base, graph = site
+    view = choose_view(graph, ego_of=ISFAHAN, hops=2)
+    hubs = {n: d["hub"] for n, d in view.graph.nodes(data=True) if d.get("hub")}
+    assert hubs, "the seed's Isfahan view has no collapsed hub"
+    hub = max(hubs, key=hubs.get)
+    # The walk did not go through the hub: its members are in the pool, not the picture.
+    brings = {n for n, d in view.pool_nodes.items() if hub in d["via"]}
+    assert brings and not brings & set(view.graph)
+    with Browser(chromium) as browser:
+        _open_isfahan(browser, base, 2)
+        before = json.loads(browser.evaluate("JSON.stringify(cdkg.counts())"))
+        assert before == {"nodes": view.graph.number_of_nodes(), "edges": view.graph.number_of_edges()}
+        # Labels: the focus and its direct partners carry one; farther nodes only while hovered.
+        labelled = set(browser.evaluate("nodes.get({filter: n => n.label}).map(n => n.id)"))
+        assert labelled == {n for n, d in view.graph.nodes(data=True) if d["hop"] <= 1}
+        browser.evaluate(f"network.emit('click', {{nodes: [{json.dumps(hub)}], edges: []}}); true")
+        opened = json.loads(browser.evaluate("JSON.stringify(cdkg.counts())"))
+        assert opened["nodes"] == before["nodes"] + len(brings)
+        assert set(browser.evaluate("nodes.getIds()")) == set(view.graph) | brings
+        assert opened["edges"] > before["edges"]
+        browser.evaluate(f"network.emit('click', {{nodes: [{json.dumps(hub)}], edges: []}}); true")
+        assert json.loads(browser.evaluate("JSON.stringify(cdkg.counts())")) == before
+        assert set(browser.evaluate("nodes.getIds()")) == set(view.graph)
+        assert browser.console == []
+        _assert_local(browser)
+
+
+def test_exports_hold_the_nodes_and_ties_on_screen(site, chromium, tmp_path):
+    import csv
+    import xml.etree.ElementTree as ET
+
+    base, graph = site
+    with Browser(chromium) as browser:
+        browser.send("Page.setDownloadBehavior", behavior="allow", downloadPath=str(tmp_path))
+        _open_isfahan(browser, base, 1)
+        browser.evaluate("(() => { const box = document.querySelector('#cdkg-filters input[name=relation][value=membership]');"
+                         " box.click(); return true })()")  # what is on screen, not what the page holds
+        shown_nodes = set(browser.evaluate("nodes.get({filter: n => !n.hidden}).map(n => n.id)"))
+        shown_ties = set(browser.evaluate("edges.get({filter: e => !e.hidden}).map(e => e.rid)"))
+        assert shown_nodes and len(shown_nodes) < browser.evaluate("nodes.length")
+        for kind in ("png", "svg", "nodes", "edges"):
+            browser.evaluate(f"document.querySelector('[data-export={kind}]').click(); true")
+        stem = "cdkg-isfahan-1hop"
+        files = {f: tmp_path / f for f in (f"{stem}.png", f"{stem}.svg", f"{stem}-nodes.csv", f"{stem}-ties.csv")}
+        deadline = time.monotonic() + 30
+        while not all(p.is_file() for p in files.values()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        png = files[f"{stem}.png"].read_bytes()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and int.from_bytes(png[16:20], "big") > 100
+        svg = ET.parse(files[f"{stem}.svg"]).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        assert {g.get("data-id") for g in svg.iter(f"{ns}g") if g.get("data-id")} == shown_nodes
+        assert {line.get("data-tie") for line in svg.iter(f"{ns}line")} == shown_ties
+        with open(files[f"{stem}-nodes.csv"], encoding="utf-8-sig", newline="") as f:
+            assert {r["id"] for r in csv.DictReader(f)} == shown_nodes
+        with open(files[f"{stem}-ties.csv"], encoding="utf-8-sig", newline="") as f:
+            ties = list(csv.DictReader(f))
+        assert {r["tie_iri"] for r in ties} == shown_ties
+        # Each tie's sources are the IRIs the projection holds for it (documents and datasets).
+        sources = {k: set(d["source_iris"]) for _, _, k, d in graph.edges(keys=True, data=True)}
+        assert all(set(r["sources"].split()) == sources[r["tie_iri"]] for r in ties)
+        assert any(r["sources"] for r in ties) and all(s.startswith("https://") for r in ties for s in r["sources"].split())
+        # The hostile label is text in the files, never markup or a formula.
+        assert not list(svg.iter(f"{ns}script")) and not list(svg.iter(f"{ns}img"))
+        assert browser.console == []
+        _assert_local(browser)

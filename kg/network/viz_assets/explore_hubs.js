@@ -44,7 +44,7 @@
   // around the hub, wide enough for its number of members.
   function place(c, hub, fresh) {
     var centre = c.net.getPositions([hub])[hub] || { x: 0, y: 0 };
-    var r = Math.max(160, fresh.length * 9), k = Math.max(fresh.length, 1);
+    var r = 120 + 30 * Math.sqrt(fresh.length), k = Math.max(fresh.length, 1);
     return fresh.map(function (n, i) {
       var copy = Object.assign({}, n), a = 2 * Math.PI * i / k;
       if (c.cfg.geo && n.lat !== null && n.lon !== null && n.lat !== undefined) {
