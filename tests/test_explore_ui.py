@@ -3,6 +3,8 @@ errors, show the numbers of nodes and edges the projection gives, filter, and ne
 
 The service runs on a copy of the curated seed build with one hostile city added (markup, quotes,
 "href" and a right-to-left override in its labels) tied to Isfahan, so it appears in Isfahan's ego view.
+That tie, and one more between Isfahan and Kazan, carry signing dates (test data in the test's own
+graph, never in data/): the seed's own ties of Isfahan give none, and the time control needs some.
 """
 from __future__ import annotations
 
@@ -37,7 +39,23 @@ def hostile_quads() -> list[ox.Quad]:
             ox.Quad(city, label, ox.Literal("<b>شهر</b>\u202E", language="fa"), g),
             ox.Quad(agreement, rdf_type, n(cd + "Agreement"), g),
             ox.Quad(agreement, n(cd + "partyA"), n(ISFAHAN), g),
-            ox.Quad(agreement, n(cd + "partyB"), city, g)]
+            ox.Quad(agreement, n(cd + "partyB"), city, g),
+            *signed(agreement, "1999-05-01", g), *dated_agreement("test-kazan-2005", ID + "place/kazan", "2005", g)]
+
+
+def signed(agreement: ox.NamedNode, day: str, g: ox.NamedNode) -> list[ox.Quad]:
+    time_ns, instant = "http://www.w3.org/2006/time#", ox.NamedNode(agreement.value + "/signed")
+    kind = "date" if len(day) == 10 else "gYear"
+    return [ox.Quad(agreement, ox.NamedNode("https://w3id.org/cdkg/ontology#signedOn"), instant, g),
+            ox.Quad(instant, ox.NamedNode(time_ns + ("inXSDDate" if kind == "date" else "inXSDgYear")),
+                    ox.Literal(day, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#" + kind)), g)]
+
+
+def dated_agreement(name: str, partner: str, day: str, g: ox.NamedNode) -> list[ox.Quad]:
+    n, cd = ox.NamedNode, "https://w3id.org/cdkg/ontology#"
+    a = n(ID + "agreement/" + name)
+    return [ox.Quad(a, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(cd + "Agreement"), g),
+            ox.Quad(a, n(cd + "partyA"), n(ISFAHAN), g), ox.Quad(a, n(cd + "partyB"), n(partner), g), *signed(a, day, g)]
 
 
 @pytest.fixture(scope="module")
@@ -221,5 +239,46 @@ def test_exports_hold_the_nodes_and_ties_on_screen(site, chromium, tmp_path):
         assert any(r["sources"] for r in ties) and all(s.startswith("https://") for r in ties for s in r["sources"].split())
         # The hostile label is text in the files, never markup or a formula.
         assert not list(svg.iter(f"{ns}script")) and not list(svg.iter(f"{ns}img"))
+        assert browser.console == []
+        _assert_local(browser)
+
+
+PARTNERS_AS_OF = """PREFIX cd: <https://w3id.org/cdkg/ontology#> PREFIX time: <http://www.w3.org/2006/time#>
+SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
+  { SELECT ?a (MIN(STR(?v)) AS ?start) WHERE { ?a a cd:Agreement ; cd:signedOn|cd:period/time:hasBeginning ?i .
+      ?i time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?v } GROUP BY ?a }
+  ?a cd:partyA|cd:partyB <%s> ; cd:partyA|cd:partyB ?p . FILTER(?p != <%s>)
+  FILTER(SUBSTR(?start, 1, 4) <= "%d") }"""
+
+
+def test_year_slider_shows_ties_signed_by_then_and_counts_match_sparql(site, chromium):
+    base, graph = site
+    view = ego(graph, ISFAHAN, 1)
+    stated = {k: d["year"] for _, _, k, d in view.graph.edges(keys=True, data=True) if d.get("start_basis") == "stated"}
+    assert sorted(stated.values()) == [1999, 2005]
+    with Browser(chromium) as browser:
+        _open_isfahan(browser, base, 1)
+        assert browser.evaluate("document.getElementById('cdkg-asof').min") == "1999"
+        total = json.loads(browser.evaluate("JSON.stringify(cdkg.counts())"))
+        browser.evaluate("document.getElementById('cdkg-undated').click(); true")  # dated ties only
+        for year in (1999, 2004, 2005):
+            browser.evaluate(f"(() => {{ const s = document.getElementById('cdkg-asof'); s.value = '{year}';"
+                             " s.dispatchEvent(new Event('input')); return true })()")
+            shown = json.loads(browser.evaluate("JSON.stringify(cdkg.counts())"))
+            assert shown["edges"] == sum(1 for y in stated.values() if y <= year) < total["edges"]
+            answer = httpx.post(f"{base}/sparql", data={"query": PARTNERS_AS_OF % (ISFAHAN, ISFAHAN, year)},
+                                headers={"accept": "application/sparql-results+json"}, timeout=60).json()
+            expected = int(answer["results"]["bindings"][0]["n"]["value"])
+            assert browser.evaluate(f"cdkg.partnersAsOf({year})") == expected
+            assert f"{expected} agreement partners" in browser.evaluate("document.getElementById('cdkg-figures').textContent")
+            assert browser.evaluate("cdkg.lastYearMs") < 100
+        assert browser.evaluate("cdkg.partnersAsOf(2005)") == 2 and browser.evaluate("cdkg.partnersAsOf(1998)") == 0
+        # Undated ties back in: drawn dotted while a year is set; "All years" restores the whole picture.
+        browser.evaluate("document.getElementById('cdkg-undated').click(); true")
+        assert browser.evaluate("edges.get({filter: e => !e.hidden && e.sy == null}).every(e => e.dashes && e.dashes[0] === 1)")
+        browser.evaluate("document.getElementById('cdkg-time-off').click(); true")
+        assert json.loads(browser.evaluate("JSON.stringify(cdkg.counts())")) == total
+        assert browser.evaluate("edges.get({filter: e => e.sy == null && !e.status}).every(e => !e.dashes)")
+        assert browser.evaluate("document.querySelectorAll('#cdkg-chart polyline').length") == 2
         assert browser.console == []
         _assert_local(browser)

@@ -16,7 +16,7 @@ from api.templating import templates
 from kg.core import CdkgError
 from kg.network import EdgeFilter, View, choose_view, resolve_country, resolve_network
 from kg.core import run_query
-from kg.network import render
+from kg.network import figures_of, render, reported_figures
 
 router = APIRouter(prefix="/explore", tags=["explore"])
 # Nothing on these pages is fetched from elsewhere; the browser is told so too.
@@ -45,8 +45,8 @@ def _edge_filter(g: nx.MultiDiGraph, base: str, relation, status, from_year, to_
         raise HTTPException(400, str(exc)) from None
 
 
-def _page(view: View, geo: bool, base: str) -> Response:
-    html = render(view, geo=geo, page_base="/id/", explore_base="/explore", base_iri=base)
+def _page(view: View, geo: bool, base: str, figures: list[dict] | None = None) -> Response:
+    html = render(view, geo=geo, page_base="/id/", explore_base="/explore", base_iri=base, figures=figures)
     return HTMLResponse(html, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
 
 
@@ -90,5 +90,6 @@ async def ego_view(path: str, request: Request, state: ServiceDep, hops: int = Q
                 status_code=404)
         edge_filter = _edge_filter(g, base, relation, status, from_year, to_year, country, network)
         view = choose_view(g, ego_of=iri, hops=hops, edge_filter=edge_filter, max_nodes=max_nodes)
-        return _page(view, geo, base)
+        figures = state.cached("reported-figures", lambda store: reported_figures(store, base))
+        return _page(view, geo, base, figures_of(g, iri, figures))
     return await run_in_threadpool(page)

@@ -28,7 +28,7 @@ DASHED_STATUSES = ("proposed", "under negotiation", "candidate", "planned", "abo
 GREY_STATUSES = ("dormant", "suspended", "terminated", "ended")  # no longer active: drawn faded
 FADED = 0.3  # opacity of a tie no longer active (its relation colour stays readable)
 GREY = "#b8bcc2"
-SCRIPTS = ("explore.js", "explore_hubs.js", "explore_export.js")  # concatenated into the page, in this order
+SCRIPTS = ("explore.js", "explore_hubs.js", "explore_export.js", "explore_time.js")  # concatenated into the page, in this order
 _BIDI_CONTROLS = re.compile("[\u202A-\u202E\u2066-\u2069]")
 
 
@@ -118,6 +118,8 @@ def tie_record(id_: str, s: str, t: str, key: str, d: dict) -> dict:
     return {"id": id_, "from": s, "to": t, "rid": key, "rel": rel, "rl": visible_text(d.get("label")),
             "ekind": visible_text(d.get("kind")), "status": status, "year": d.get("year"),
             "start": d.get("start"), "end": d.get("end"), "src": list(d.get("sources") or ()),
+            # The year the sources state it began (signed, joined...): the time control places only these.
+            "sy": d.get("year") if d.get("start_basis", "stated") == "stated" else None,
             "srci": list(d.get("source_iris") or ()), "arrows": "to" if d.get("directed") else "", "width": 1.5, **edge_style(rel, status)}
 
 
@@ -176,6 +178,7 @@ def page_config(view: View, nodes: list[dict], edges: list[dict], *, geo: bool, 
         "pageBase": page_base, "exploreBase": explore_base, "idPrefix": id_prefix,
         "counts": {"nodes": len(nodes), "edges": len(edges), "total_nodes": view.total_nodes},
         "hubs": sum(1 for n in nodes if n.get("hub")),
+        "stated": sorted({e["sy"] for e in edges + (pool or {}).get("edges", []) if e.get("sy") is not None}),
     }
 
 
@@ -190,7 +193,7 @@ _NETWORK_CREATED = "network = new vis.Network(container, data, options);"
 
 
 def render(view: View, *, geo: bool = False, page_base: str | None = None, explore_base: str | None = None,
-           base_iri: str = "https://w3id.org/cdkg/") -> str:
+           base_iri: str = "https://w3id.org/cdkg/", figures: list[dict] | None = None) -> str:
     """The whole page as a string: pyvis's template with our panel, style and script spliced in."""
     from pyvis.network import Network
 
@@ -205,6 +208,8 @@ def render(view: View, *, geo: bool = False, page_base: str | None = None, explo
     pool = pool_records(view)
     config = page_config(view, nodes, edges, geo=geo, page_base=page_base, explore_base=explore_base,
                          id_prefix=f"{base_iri}id/", pool=pool)
+    config["figures"] = [{"measure": visible_text(f["measure"]), "series": f.get("series"), "value": f["value"],
+                          "date": f["date"], "documents": f["documents"], "docs": f["doc_names"]} for f in figures or ()]
     panel = _panel_templates().get_template("panel.html").render(cfg=config)
     scripts = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPTS)
     head = (f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{_escape(config['title'])} · cdkg</title>\n"

@@ -100,10 +100,16 @@
     var undated = document.getElementById('cdkg-undated');
     return { relations: checked('relation'), statuses: checked('status'), from: numberOf('cdkg-year-from'),
              to: numberOf('cdkg-year-to'), undated: undated ? undated.checked : true,
-             country: valueOf('cdkg-country'), network: valueOf('cdkg-network') };
+             country: valueOf('cdkg-country'), network: valueOf('cdkg-network'),
+             asOf: window.cdkg.asOf === undefined ? null : window.cdkg.asOf };
   }
-  function partAllowed(f, rel, status, year) {
+  // The time control (asOf) places a tie by the year its sources say it began (sy); others are undated.
+  function partAllowed(f, rel, status, year, stated) {
     if (!f.relations.has(rel) || !f.statuses.has(status || 'none')) return false;
+    if (f.asOf !== null) {
+      if (stated === null || stated === undefined) return f.undated;
+      if (stated > f.asOf) return false;
+    }
     if (year === null || year === undefined) return f.undated;
     return (f.from === null || year >= f.from) && (f.to === null || year <= f.to);
   }
@@ -118,12 +124,14 @@
     }
     var shown = new Set(), updates = [];
     allEdges.forEach(function (e) {
-      var parts = e.parts || [[e.rel, e.status, e.year, 1]], count = 0;
-      parts.forEach(function (p) { if (partAllowed(f, p[0], p[1], p[2])) count += p[3]; });
+      var parts = e.parts || [[e.rel, e.status, e.year, 1, e.sy]], count = 0;
+      parts.forEach(function (p) { if (partAllowed(f, p[0], p[1], p[2], e.parts ? p[2] : p[4])) count += p[3]; });
       var ok = count > 0;
       if (ok && f.country) ok = countryOf(e.from) === f.country || countryOf(e.to) === f.country;
       if (ok && members) ok = members.has(e.from) && members.has(e.to);
       var u = { id: e.id, hidden: !ok };
+      // In time mode an undated tie that stays on screen is drawn dotted, so it is not read as dated.
+      if (!e.parts) u.dashes = f.asOf !== null && (e.sy === null || e.sy === undefined) ? [1, 4] : (e.dashes || false);
       if (e.parts) { u.width = edgeWidth(count); u.count = count; }
       updates.push(u);
       if (ok) { shown.add(e.from); shown.add(e.to); }
@@ -137,7 +145,7 @@
   }
   function isActive(f) {
     return f.relations.size < cfg.relations.length || f.statuses.size < cfg.statuses.length || f.from !== null ||
-      f.to !== null || !f.undated || !!f.country || !!f.network;
+      f.to !== null || !f.undated || !!f.country || !!f.network || f.asOf !== null;
   }
   function countryOf(id) { var n = byId.get(id); return n ? n.country : null; }
   function resetFilters() {
