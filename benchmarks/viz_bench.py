@@ -9,10 +9,14 @@
 3. Pages in headless Chromium: time from navigation until stabilisation is done and physics is off
    (window.cdkg.stabilisedAt, ms since navigation start) for the overview, the ego view, and the
    cities-above-a-degree overview. Only 127.0.0.1 and file:// are used.
+4. Ego views with collapsed hubs: nodes and edges of Isfahan's views drawn before (every hub walked
+   through) and now; in the browser, the 2-hop views of Isfahan and of the --top best connected cities
+   (stabilised), opening and closing each page's largest hub, and every step of the year slider.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -53,6 +57,26 @@ def pyvis_baseline(view, limit: int) -> tuple[float, int, int]:
     return time.perf_counter() - start, len(nodes), len(edges)
 
 
+def ego_page(browser, base: str, city: str, g) -> None:
+    """A 2-hop view in the browser: stabilised; its largest hub opened and closed; each slider step."""
+    prefix = "https://w3id.org/cdkg/id/"
+    browser.goto(f"{base}/explore/{city[len(prefix):]}?hops=2", timeout=120)
+    ready = browser.wait_for("window.cdkg && window.cdkg.ready ? window.cdkg.stabilisedAt : null", timeout=120)
+    counts = browser.evaluate("JSON.stringify(cdkg.counts())")
+    hub = browser.evaluate("(nodes.get({filter: n => n.hub}).sort((a, b) => b.hub - a.hub)[0] || {}).id || null")
+    line = f"browser, 2-hop ego of {g.nodes[city].get('label')}: stabilised at {ready / 1000:.2f} s {counts}"
+    if hub:
+        opened = browser.evaluate(f"(cdkg.toggleHub({json.dumps(hub)}), cdkg.lastToggleMs)")
+        big = browser.evaluate("JSON.stringify(cdkg.counts())")
+        closed = browser.evaluate(f"(cdkg.toggleHub({json.dumps(hub)}), cdkg.lastToggleMs)")
+        line += f"; largest hub ({g.nodes[hub].get('label')}) opened in {opened:.0f} ms {big}, closed in {closed:.0f} ms"
+    steps = browser.evaluate("(() => { const s = document.getElementById('cdkg-asof'); if (!s) return [];"
+                             " const out = []; for (let y = +s.min; y <= +s.max; y++) out.push(cdkg.setYear(y)); return out })()")
+    if steps:
+        line += f"; year slider: {len(steps)} steps, slowest {max(steps):.0f} ms"
+    print(line)
+
+
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
 
@@ -63,6 +87,7 @@ def main() -> None:
     ap.add_argument("--baseline-nodes", type=int, default=20_000)
     ap.add_argument("--min-degree", type=int, default=20, help="threshold of the cities overview drawn in the browser")
     ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--top", type=int, default=5, help="best connected cities whose 2-hop views are timed")
     args = ap.parse_args()
     settings = Settings()
 
@@ -82,9 +107,15 @@ def main() -> None:
     ts = []
     for _ in range(args.reps):
         t = time.perf_counter()
-        render(ego(g, ISFAHAN, 2), page_base="/id/", explore_base="/explore")
+        render(choose_view(g, ego_of=ISFAHAN, hops=2), page_base="/id/", explore_base="/explore")
         ts.append(time.perf_counter() - t)
-    view = ego(g, ISFAHAN, 2)
+    for hops in (1, 2, 3):
+        walked, now = ego(g, ISFAHAN, hops), choose_view(g, ego_of=ISFAHAN, hops=hops)
+        print(f"Isfahan, {hops} hop(s): before (hubs walked through) {walked.graph.number_of_nodes()} nodes, "
+              f"{walked.graph.number_of_edges()} edges; now {now.graph.number_of_nodes()} nodes, {now.graph.number_of_edges()} "
+              f"edges drawn, {sum(1 for _, d in now.graph.nodes(data=True) if d.get('hub'))} collapsed hubs holding "
+              f"{len(now.pool_nodes)} nodes, {len(now.pool_edges)} edges")
+    view = choose_view(g, ego_of=ISFAHAN, hops=2)
     print(f"in process, 2-hop ego of Isfahan ({view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} edges): "
           f"median {statistics.median(ts) * 1000:.0f} ms, p95 {p95(ts) * 1000:.0f} ms")
 
@@ -116,6 +147,9 @@ def main() -> None:
                 ready = browser.wait_for("window.cdkg && window.cdkg.ready ? window.cdkg.stabilisedAt : null", timeout=600)
                 counts = browser.evaluate("JSON.stringify(cdkg.counts())")
                 print(f"browser, {name}: stabilised and physics off at {ready / 1000:.2f} s after navigation {counts}")
+            cities = sorted((n for n, d in g.nodes(data=True) if d.get("kind") == "city"), key=lambda n: (-g.degree(n), n))
+            for city in [ISFAHAN] + [c for c in cities if c != ISFAHAN][:args.top]:
+                ego_page(browser, base, city, g)
             outside = [u for u in browser.requests if not u.startswith(("http://127.0.0.1", "file:", "data:", "about:"))]
             print(f"browser requests outside 127.0.0.1: {len(outside)}; page errors: {len(browser.console)}")
 

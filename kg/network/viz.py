@@ -28,7 +28,7 @@ DASHED_STATUSES = ("proposed", "under negotiation", "candidate", "planned", "abo
 GREY_STATUSES = ("dormant", "suspended", "terminated", "ended")  # no longer active: drawn faded
 FADED = 0.3  # opacity of a tie no longer active (its relation colour stays readable)
 GREY = "#b8bcc2"
-SCRIPTS = ("explore.js", "explore_hubs.js", "explore_export.js", "explore_time.js")  # concatenated into the page, in this order
+SCRIPTS = ("explore.js", "explore_hubs.js", "explore_export.js", "explore_time.js", "explore_map.js")  # concatenated into the page, in this order
 _BIDI_CONTROLS = re.compile("[\u202A-\u202E\u2066-\u2069]")
 
 
@@ -134,13 +134,14 @@ def agg_width(count: int) -> float:
     return round(min(12.0, 1 + math.log2(max(count, 1))), 2)
 
 
-def options(n_nodes: int, n_edges: int, physics: bool) -> dict:
-    """vis-network options: bounded stabilisation (the page then turns physics off), light drawing at scale."""
+def options(n_nodes: int, n_edges: int, physics: bool, few_labels: bool = False) -> dict:
+    """vis-network options: bounded stabilisation (the page then turns physics off), light drawing at scale.
+    Pages that label only a few nodes (ego views) keep those labels when zoomed out."""
     big = n_nodes + n_edges > 4000
     iterations = 300 if n_nodes <= 1000 else 150 if n_nodes <= 5000 else 60
     return {
         "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "face": "system-ui, Tahoma, sans-serif"},
-                  "scaling": {"label": {"drawThreshold": 9}}},
+                  "scaling": {"label": {"drawThreshold": 3 if few_labels else 9}}},
         "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 0.5,
                   "arrows": {"to": {"scaleFactor": 0.5}}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
@@ -193,14 +194,16 @@ _NETWORK_CREATED = "network = new vis.Network(container, data, options);"
 
 
 def render(view: View, *, geo: bool = False, page_base: str | None = None, explore_base: str | None = None,
-           base_iri: str = "https://w3id.org/cdkg/", figures: list[dict] | None = None) -> str:
-    """The whole page as a string: pyvis's template with our panel, style and script spliced in."""
+           base_iri: str = "https://w3id.org/cdkg/", figures: list[dict] | None = None,
+           outlines: list[dict] | None = None) -> str:
+    """The whole page as a string: pyvis's template with our panel, style and script spliced in.
+    Geographic pages draw country outlines (kg.network.basemap) under the network when given them."""
     from pyvis.network import Network
 
     nodes, edges = node_records(view, geo), edge_records(view)
     net = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line", heading="")
     net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
-    net.options = options(len(nodes), len(edges), physics=not geo)
+    net.options = options(len(nodes), len(edges), physics=not geo, few_labels=view.mode == "ego")
     net.templateEnv = _pyvis_templates(net.template_dir)
     html = net.generate_html()
     if _NETWORK_CREATED not in html:
@@ -208,6 +211,7 @@ def render(view: View, *, geo: bool = False, page_base: str | None = None, explo
     pool = pool_records(view)
     config = page_config(view, nodes, edges, geo=geo, page_base=page_base, explore_base=explore_base,
                          id_prefix=f"{base_iri}id/", pool=pool)
+    config["basemap"] = bool(geo and outlines)
     config["figures"] = [{"measure": visible_text(f["measure"]), "series": f.get("series"), "value": f["value"],
                           "date": f["date"], "documents": f["documents"], "docs": f["doc_names"]} for f in figures or ()]
     panel = _panel_templates().get_template("panel.html").render(cfg=config)
@@ -216,6 +220,7 @@ def render(view: View, *, geo: bool = False, page_base: str | None = None, explo
             f"<style>{(ASSETS / 'explore.css').read_text(encoding='utf-8')}</style>\n"
             f"<script type=\"application/json\" id=\"cdkg-config\">{script_json(config)}</script>\n"
             f"<script type=\"application/json\" id=\"cdkg-pool\">{script_json(pool)}</script>\n"
+            f"<script type=\"application/json\" id=\"cdkg-basemap\">{script_json(outlines if geo and outlines else [])}</script>\n"
             f"<script>{scripts}</script>\n</head>")
     html = _PYVIS_HEADING.sub("", _CDN_TAGS.sub("", html))
     html = html.replace("<html>", "<!doctype html>\n<html lang=\"en\">", 1).replace("</head>", head, 1)

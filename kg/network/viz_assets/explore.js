@@ -57,6 +57,7 @@
     network.on('blurEdge', hideTip); network.on('dragStart', hideTip);
     document.addEventListener('DOMContentLoaded', wire);
     if (document.readyState !== 'loading') wire();
+    if (cfg.basemap && window.cdkg.attachMap) window.cdkg.attachMap();
   };
 
   function done() {

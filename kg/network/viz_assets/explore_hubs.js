@@ -34,6 +34,7 @@
     var fresh = members.filter(function (n) { return !inNodes.has(n.id); });
     c.N.add(place(c, id, fresh));
     c.E.add(ties.filter(function (e) { return !inEdges.has(e.id); }));
+    if (c.cfg.basemap && window.cdkg.fadeArcs) window.cdkg.fadeArcs();
     c.N.update({ id: id, shapeProperties: { borderDashes: open.has(id) ? false : [4, 3] } });
     window.cdkg.setCurrent(base.nodes.concat(members), base.edges.concat(ties));
     window.cdkg.applyFilters();
