@@ -3,8 +3,9 @@ errors, show the numbers of nodes and edges the projection gives, filter, and ne
 
 The service runs on a copy of the curated seed build with one hostile city added (markup, quotes,
 "href" and a right-to-left override in its labels) tied to Isfahan, so it appears in Isfahan's ego view.
-That tie, and one more between Isfahan and Kazan, carry signing dates (test data in the test's own
-graph, never in data/): the seed's own ties of Isfahan give none, and the time control needs some.
+That tie, and one more between Isfahan and Kazan, carry signing dates, and the three places coordinates
+(test data in the test's own graph, never in data/): the seed gives neither, and the time control and
+the map need some.
 """
 from __future__ import annotations
 
@@ -40,7 +41,17 @@ def hostile_quads() -> list[ox.Quad]:
             ox.Quad(agreement, rdf_type, n(cd + "Agreement"), g),
             ox.Quad(agreement, n(cd + "partyA"), n(ISFAHAN), g),
             ox.Quad(agreement, n(cd + "partyB"), city, g),
-            *signed(agreement, "1999-05-01", g), *dated_agreement("test-kazan-2005", ID + "place/kazan", "2005", g)]
+            *signed(agreement, "1999-05-01", g), *dated_agreement("test-kazan-2005", ID + "place/kazan", "2005", g),
+            # The seed has no coordinates; the map view needs some: Isfahan's and Kazan's (32°38'N 51°39'E,
+            # 55°47'N 49°06'E), and a place for the made-up city.
+            *located(ISFAHAN, "32.63", "51.65", g), *located(ID + "place/kazan", "55.78", "49.1", g),
+            *located(HOSTILE, "41.0", "29.0", g)]
+
+
+def located(node: str, lat: str, lon: str, g: ox.NamedNode) -> list[ox.Quad]:
+    geo, decimal = "http://www.w3.org/2003/01/geo/wgs84_pos#", ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    return [ox.Quad(ox.NamedNode(node), ox.NamedNode(geo + "lat"), ox.Literal(lat, datatype=decimal), g),
+            ox.Quad(ox.NamedNode(node), ox.NamedNode(geo + "long"), ox.Literal(lon, datatype=decimal), g)]
 
 
 def signed(agreement: ox.NamedNode, day: str, g: ox.NamedNode) -> list[ox.Quad]:
@@ -280,5 +291,61 @@ def test_year_slider_shows_ties_signed_by_then_and_counts_match_sparql(site, chr
         assert json.loads(browser.evaluate("JSON.stringify(cdkg.counts())")) == total
         assert browser.evaluate("edges.get({filter: e => e.sy == null && !e.status}).every(e => !e.dashes)")
         assert browser.evaluate("document.querySelectorAll('#cdkg-chart polyline').length") == 2
+        assert browser.console == []
+        _assert_local(browser)
+
+
+@pytest.fixture(scope="module")
+def basemap():
+    from kg.core import Settings
+    from kg.network import basemap_outlines, ensure_basemap
+
+    folder = Settings().ui_assets_dir
+    notice = ensure_basemap(folder)  # the set-up step (`cdkg ui-install`), idempotent
+    outlines = basemap_outlines(folder)
+    if outlines is None:
+        pytest.skip(f"the base map could not be installed: {notice}")
+    return outlines
+
+
+def test_base_map_outlines_are_decoded_in_place(basemap):
+    iran = next(c for c in basemap if c["name"] == "Iran")
+    ring = list(zip(iran["rings"][0][0::2], iran["rings"][0][1::2]))
+    assert _inside((51.67, 32.65), ring)  # Isfahan lies in Iran's outline
+    assert not _inside((12.5, 41.9), ring)  # Rome does not
+    # No ring jumps across the map at the antimeridian (Russia, Fiji are continued past it; Antarctica is
+    # closed along the pole).
+    assert all(abs(r[i] - r[i + 2]) < 180 or r[i + 1] == r[i + 3] == -90
+               for c in basemap for r in c["rings"] for i in range(0, len(r) - 2, 2))
+    assert len(basemap) > 170
+
+
+def _inside(point, ring) -> bool:
+    x, y, inside = point[0], point[1], False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def test_map_view_draws_ties_as_great_circles_offline_and_filters(site, chromium, basemap):
+    base, graph = site
+    view = choose_view(graph, ego_of=ISFAHAN, hops=1)
+    placed = {n for n, d in view.graph.nodes(data=True) if d.get("lat") is not None and d.get("lon") is not None}
+    arcs = [(s, t, d) for s, t, d in view.graph.edges(data=True) if s in placed and t in placed]
+    assert arcs
+    with Browser(chromium) as browser:
+        browser.goto(f"{base}/explore/place/isfahan?hops=1&geo=true")
+        browser.wait_for("window.cdkg && window.cdkg.ready", timeout=60)
+        browser.evaluate("network.redraw(); true")
+        assert browser.evaluate("cdkg.map.rings") == sum(len(c["rings"]) for c in basemap)
+        assert browser.evaluate("cdkg.map.arcsDrawn") == len(arcs)
+        pos = browser.evaluate(f"network.getPositions([{json.dumps(ISFAHAN)}])[{json.dumps(ISFAHAN)}]")
+        assert pos == {"x": pytest.approx(graph.nodes[ISFAHAN]["lon"] * 10, abs=1),  # vis rounds positions
+                       "y": pytest.approx(-graph.nodes[ISFAHAN]["lat"] * 10, abs=1)}
+        # The same filters: agreements off, only the other ties stay as arcs.
+        browser.evaluate("(() => { const box = document.querySelector('#cdkg-filters input[name=relation][value=agreement]');"
+                         " box.click(); network.redraw(); return true })()")
+        assert browser.evaluate("cdkg.map.arcsDrawn") == sum(1 for *_, d in arcs if d["relation"] != "agreement")
         assert browser.console == []
         _assert_local(browser)
