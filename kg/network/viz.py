@@ -28,6 +28,7 @@ DASHED_STATUSES = ("proposed", "under negotiation", "candidate", "planned", "abo
 GREY_STATUSES = ("dormant", "suspended", "terminated", "ended")  # no longer active: drawn faded
 FADED = 0.3  # opacity of a tie no longer active (its relation colour stays readable)
 GREY = "#b8bcc2"
+LAYOUT_BUDGET_MS = 500  # the force layout's time budget in the browser, after the page is read
 SCRIPTS = ("explore.js", "explore_hubs.js", "explore_export.js", "explore_time.js", "explore_map.js")  # concatenated into the page, in this order
 _BIDI_CONTROLS = re.compile("[\u202A-\u202E\u2066-\u2069]")
 
@@ -71,9 +72,8 @@ def node_record(n: str, d: dict, ties: int, *, pinned: bool = True) -> dict:
         rec["nets"] = d["nets"]
     if d.get("top"):
         rec["top"] = [[iri, visible_text(label), c] for iri, label, c in d["top"]]
-    if d.get("hub"):  # collapsed: a ring says "there is more inside"
-        rec.update(shape="dot", borderWidth=5, shapeProperties={"borderDashes": [4, 3]},
-                   color={"background": rec["color"], "border": "#333333"})
+    if d.get("hub"):  # collapsed: a dark ring says "there is more inside"
+        rec.update(borderWidth=4, color={"background": rec["color"], "border": "#333333"})
     return rec
 
 
@@ -125,9 +125,23 @@ def tie_record(id_: str, s: str, t: str, key: str, d: dict) -> dict:
 
 def pool_records(view: View) -> dict:
     """What the collapsed hubs hold, for the page to add when one is opened (labels on hover only)."""
-    nodes = [node_record(n, d, d.get("ties_all", 0), pinned=False) for n, d in view.pool_nodes.items()]
-    edges = [tie_record(f"p{i}", s, t, k, d) for i, (s, t, k, d) in enumerate(view.pool_edges)]
+    nodes = [_compact(node_record(n, d, d.get("ties_all", 0), pinned=False)) for n, d in view.pool_nodes.items()]
+    edges = [_unstyled(_compact(tie_record(f"p{i}", s, t, k, d))) for i, (s, t, k, d) in enumerate(view.pool_edges)]
     return {"nodes": nodes, "edges": edges}
+
+
+def _unstyled(record: dict) -> dict:
+    """A pool tie without its drawing style: the page styles it as edge_style does when a hub opens."""
+    directed = record.pop("arrows", "") == "to"
+    for key in ("color", "dashes", "width"):
+        record.pop(key, None)
+    return record | {"dir": 1} if directed else record
+
+
+def _compact(record: dict) -> dict:
+    """Without empty fields (the page reads a missing field as not given): the pool is most of a page.
+    The label stays: an empty label is what keeps a node unlabelled until hovered."""
+    return {k: v for k, v in record.items() if k == "label" or v not in (None, [], "")}
 
 
 def agg_width(count: int) -> float:
@@ -138,7 +152,9 @@ def options(n_nodes: int, n_edges: int, physics: bool, few_labels: bool = False)
     """vis-network options: bounded stabilisation (the page then turns physics off), light drawing at scale.
     Pages that label only a few nodes (ego views) keep those labels when zoomed out."""
     big = n_nodes + n_edges > 4000
-    iterations = 300 if n_nodes <= 1000 else 150 if n_nodes <= 5000 else 60
+    # Iterations cost most of a page's time to a still picture: a hop-2 view of a big city (~250 nodes)
+    # stabilises in ~0.6 s at 120 against ~1.5-2.5 s at 300 (benchmarks/viz_bench.py, docs/viz.md).
+    iterations = 300 if n_nodes <= 100 else 120 if n_nodes <= 5000 else 60
     return {
         "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "face": "system-ui, Tahoma, sans-serif"},
                   "scaling": {"label": {"drawThreshold": 3 if few_labels else 9}}},
@@ -146,7 +162,7 @@ def options(n_nodes: int, n_edges: int, physics: bool, few_labels: bool = False)
                   "arrows": {"to": {"scaleFactor": 0.5}}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
                         "keyboard": {"enabled": True, "bindToWindow": False}},
-        "layout": {"improvedLayout": n_nodes <= 300, "randomSeed": 7},
+        "layout": {"improvedLayout": n_nodes <= 100, "randomSeed": 7},
         "physics": {"enabled": physics, "solver": "barnesHut",
                     "barnesHut": {"gravitationalConstant": -4000, "springLength": 120, "avoidOverlap": 0.1},
                     "minVelocity": 1, "timestep": 0.5,
@@ -160,7 +176,7 @@ def page_config(view: View, nodes: list[dict], edges: list[dict], *, geo: bool, 
     if view.mode == "countries":
         parts = [p for e in edges for p in e["parts"]]
     else:  # the ties inside collapsed hubs too: opening one must not meet a filter without their relation
-        parts = [[e["rel"], e["status"], e["year"], 1] for e in edges + (pool or {}).get("edges", [])]
+        parts = [[e["rel"], e.get("status"), e.get("year"), 1] for e in edges + (pool or {}).get("edges", [])]
     years = sorted({p[2] for p in parts if p[2] is not None})
     countries = {}
     for n in nodes:
@@ -175,7 +191,8 @@ def page_config(view: View, nodes: list[dict], edges: list[dict], *, geo: bool, 
         "countries": sorted(countries.items(), key=lambda kv: (kv[1] or "").casefold()),
         "networks": sorted(([n["id"], n["label"]] for n in nodes if n["kind"] == "network"), key=lambda x: x[1].casefold()),
         "kindColours": KIND_COLOURS, "relationColours": RELATION_COLOURS, "grey": GREY,
-        "dashed": list(DASHED_STATUSES), "greyStatuses": list(GREY_STATUSES),
+        "dashed": list(DASHED_STATUSES), "greyStatuses": list(GREY_STATUSES), "faded": FADED,
+        "layoutBudgetMs": LAYOUT_BUDGET_MS,
         "pageBase": page_base, "exploreBase": explore_base, "idPrefix": id_prefix,
         "counts": {"nodes": len(nodes), "edges": len(edges), "total_nodes": view.total_nodes},
         "hubs": sum(1 for n in nodes if n.get("hub")),

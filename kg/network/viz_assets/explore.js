@@ -32,7 +32,14 @@
     allNodes = N.get(); allEdges = E.get(); byId = new Map();
     allNodes.forEach(function (n) { byId.set(n.id, n); });
     if (cfg.physics) {
-      network.once('stabilizationIterationsDone', function () { network.setOptions({ physics: false }); done(); });
+      // Bounded in iterations (kg.network.viz.options) and in time: past the budget the layout stops where
+      // it is, so a page is still within a second whatever the machine.
+      var t0 = performance.now(), settle = function () {
+        if (window.cdkg.ready) return;
+        network.stopSimulation(); network.setOptions({ physics: false }); done();
+      };
+      network.once('stabilizationIterationsDone', settle);
+      network.on('stabilizationProgress', function () { if (performance.now() - t0 > cfg.layoutBudgetMs) settle(); });
     } else {
       network.once('afterDrawing', done);
     }
@@ -64,6 +71,9 @@
     if (window.cdkg.ready) return;
     window.cdkg.ready = true;
     window.cdkg.stabilisedAt = performance.now();
+    // pyvis hides its progress bar only when all iterations ran, and shows it again on each progress
+    // event (its handler runs after ours): hide it once this event is over.
+    setTimeout(function () { var bar = document.getElementById('loadingBar'); if (bar) bar.style.display = 'none'; }, 0);
     document.body.setAttribute('data-stabilised', '1');
     if (cfg.focus) net.selectNodes([cfg.focus]);
   }

@@ -64,7 +64,7 @@
       var g = node('g', { 'data-id': n.id });
       var circle = node('circle', { cx: p.x, cy: p.y, r: n.size || 10, fill: col, stroke: n.focus ? '#111111' : '#ffffff',
         'stroke-width': n.focus ? 4 : 1 });
-      if (n.hub) circle.setAttribute('stroke-dasharray', '4 3');
+      if (n.hub && !window.cdkg.isOpen(n.id)) { circle.setAttribute('stroke', '#333333'); circle.setAttribute('stroke-width', 4); }
       var t = document.createElementNS(SVGNS, 'title'); t.textContent = window.cdkg.nameOf(n);
       circle.appendChild(t); g.appendChild(circle);
       if (n.label) {

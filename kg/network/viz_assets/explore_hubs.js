@@ -10,7 +10,17 @@
     if (pool) return;
     pool = JSON.parse(document.getElementById('cdkg-pool').textContent);
     var c = window.cdkg.ctx();
+    pool.edges.forEach(function (e) { style(c.cfg, e); });
     base = { nodes: c.allNodes.slice(), edges: c.allEdges.slice() };
+  }
+
+  // As kg.network.viz.edge_style: colour by relation, dashed not yet in force, faded no longer.
+  function style(cfg, e) {
+    var colour = cfg.relationColours[e.rel] || cfg.relationColours.other;
+    e.color = { color: colour, highlight: '#111111', hover: '#333333' };
+    if (cfg.greyStatuses.indexOf(e.status) >= 0) e.color.opacity = cfg.faded;
+    if (cfg.dashed.indexOf(e.status) >= 0) e.dashes = [6, 4];
+    e.width = 1.5; e.arrows = e.dir ? 'to' : '';
   }
 
   window.cdkg.isOpen = function (id) { return open.has(id); };
@@ -35,7 +45,7 @@
     c.N.add(place(c, id, fresh));
     c.E.add(ties.filter(function (e) { return !inEdges.has(e.id); }));
     if (c.cfg.basemap && window.cdkg.fadeArcs) window.cdkg.fadeArcs();
-    c.N.update({ id: id, shapeProperties: { borderDashes: open.has(id) ? false : [4, 3] } });
+    c.N.update({ id: id, borderWidth: open.has(id) ? 1 : 4 });
     window.cdkg.setCurrent(base.nodes.concat(members), base.edges.concat(ties));
     window.cdkg.applyFilters();
     window.cdkg.lastToggleMs = performance.now() - t0;
