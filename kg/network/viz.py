@@ -28,7 +28,7 @@ DASHED_STATUSES = ("proposed", "under negotiation", "candidate", "planned", "abo
 GREY_STATUSES = ("dormant", "suspended", "terminated", "ended")  # no longer active: drawn faded
 FADED = 0.3  # opacity of a tie no longer active (its relation colour stays readable)
 GREY = "#b8bcc2"
-LAYOUT_BUDGET_MS = 500  # the force layout's time budget in the browser, after the page is read
+LAYOUT_BUDGET_MS = 400  # the force layout's time budget in the browser, after the page is read
 SCRIPTS = ("explore.js", "explore_hubs.js", "explore_export.js", "explore_time.js", "explore_map.js")  # concatenated into the page, in this order
 _BIDI_CONTROLS = re.compile("[\u202A-\u202E\u2066-\u2069]")
 
