@@ -347,5 +347,10 @@ def test_map_view_draws_ties_as_great_circles_offline_and_filters(site, chromium
         browser.evaluate("(() => { const box = document.querySelector('#cdkg-filters input[name=relation][value=agreement]');"
                          " box.click(); network.redraw(); return true })()")
         assert browser.evaluate("cdkg.map.arcsDrawn") == sum(1 for *_, d in arcs if d["relation"] != "agreement")
+        # The SVG export of the map carries the outlines and the shown ties as great-circle paths.
+        import xml.etree.ElementTree as ET
+        svg, ns = ET.fromstring(browser.evaluate("cdkg.exports.svg()").split("\n", 1)[1]), "{http://www.w3.org/2000/svg}"
+        assert len([p for g in svg.iter(f"{ns}g") if g.get("class") == "basemap" for p in g]) == len(basemap)
+        assert len([p for p in svg.iter(f"{ns}path") if p.get("data-tie")]) == browser.evaluate("cdkg.map.arcsDrawn")
         assert browser.console == []
         _assert_local(browser)

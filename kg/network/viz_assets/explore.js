@@ -14,7 +14,7 @@
   }
   // The nodes and edges the page now holds (a hub opened or closed): filters and tooltips work on them.
   function setCurrent(nodeList, edgeList) {
-    allNodes = nodeList; allEdges = edgeList;
+    allNodes = nodeList; allEdges = edgeList; last.clear();  // re-added items start unfiltered
     allNodes.forEach(function (n) { byId.set(n.id, n); });
   }
   function nameOf(n) {
@@ -144,15 +144,25 @@
       // In time mode an undated tie that stays on screen is drawn dotted, so it is not read as dated.
       if (!e.parts) u.dashes = f.asOf !== null && (e.sy === null || e.sy === undefined) ? [1, 4] : (e.dashes || false);
       if (e.parts) { u.width = edgeWidth(count); u.count = count; }
-      updates.push(u);
+      if (changed(u)) updates.push(u);
       if (ok) { shown.add(e.from); shown.add(e.to); }
     });
     E.update(updates);
-    var active = isActive(f);
-    N.update(allNodes.map(function (n) {
-      return { id: n.id, hidden: active && !shown.has(n.id) && n.id !== cfg.focus };
-    }));
+    var active = isActive(f), nodeUpdates = [];
+    allNodes.forEach(function (n) {
+      var u = { id: 'n:' + n.id, hidden: active && !shown.has(n.id) && n.id !== cfg.focus };
+      if (changed(u)) nodeUpdates.push({ id: n.id, hidden: u.hidden });
+    });
+    N.update(nodeUpdates);
     updateCounts();
+  }
+  // Only what changes is handed to vis: a slider step on a page of 17k nodes would otherwise redraw all.
+  var last = new Map();
+  function changed(u) {
+    var key = JSON.stringify(u);
+    if (last.get(u.id) === key) return false;
+    last.set(u.id, key);
+    return true;
   }
   function isActive(f) {
     return f.relations.size < cfg.relations.length || f.statuses.size < cfg.statuses.length || f.from !== null ||

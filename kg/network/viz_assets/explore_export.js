@@ -51,9 +51,14 @@
     title.textContent = document.title; svg.appendChild(title);
     var bg = node('rect', { x: x0, y: y0, width: w, height: h, fill: '#ffffff' }); svg.appendChild(bg);
     var ge = node('g', { 'class': 'edges' }), gn = node('g', { 'class': 'nodes' });
+    var map = s.c.cfg.basemap && window.cdkg.map && window.cdkg.map.outlines ? window.cdkg.map : null;
+    if (map) svg.appendChild(outlinesGroup(map.outlines()));
     s.edges.forEach(function (e) {
-      var a = pos[e.from], b = pos[e.to], col = e.color || {};
-      var line = node('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: col.color || '#999999',
+      var a = pos[e.from], b = pos[e.to], col = e.color || {}, arc = map ? map.arcOf(e) : null;
+      var faded = s.c.cfg.greyStatuses.indexOf(e.status) >= 0;
+      var line = arc ? node('path', { d: arc.map(pathOf).join(' '), fill: 'none', stroke: col.color || '#999999',
+        'stroke-width': 1.5, 'stroke-opacity': faded ? s.c.cfg.faded : 0.85 })
+        : node('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: col.color || '#999999',
         'stroke-width': e.width || 1.5, 'stroke-opacity': col.opacity !== undefined ? col.opacity : 1 });
       if (e.dashes) line.setAttribute('stroke-dasharray', '6 4');
       line.setAttribute('data-tie', e.rid || ''); line.setAttribute('data-relation', e.rel || '');
@@ -75,6 +80,22 @@
     });
     svg.appendChild(ge); svg.appendChild(gn);
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
+  }
+  function pathOf(points) {
+    return points.map(function (p, i) { return (i ? 'L' : 'M') + round(p[0]) + ' ' + round(p[1]); }).join(' ');
+  }
+  function outlinesGroup(countries) {
+    var g = node('g', { 'class': 'basemap', fill: '#eef1f4', stroke: '#b9c2cc', 'stroke-width': 0.6, 'fill-rule': 'evenodd' });
+    countries.forEach(function (c) {
+      var d = c.rings.map(function (r) {
+        var pts = [];
+        for (var i = 0; i < r.length; i += 2) pts.push([r[i] * 10, -r[i + 1] * 10]);
+        return pathOf(pts) + ' Z';
+      }).join(' ');
+      var p = node('path', { d: d }), t = document.createElementNS(SVGNS, 'title');
+      t.textContent = c.name; p.appendChild(t); g.appendChild(p);
+    });
+    return g;
   }
   function node(tag, attrs) {
     var e = document.createElementNS(SVGNS, tag);

@@ -26,6 +26,13 @@
     }));
   }
   window.cdkg.fadeArcs = fade;
+  // For the SVG export: the outlines and a shown tie's great circle, in page coordinates (null: no arc).
+  window.cdkg.map.outlines = function () { return outlines || []; };
+  window.cdkg.map.arcOf = function (e) {
+    var a = node(e.from), b = node(e.to);
+    if (!located(a) || !located(b)) return null;
+    return greatCircle(a, b).map(function (part) { return part.map(function (p) { return [p[0] * SCALE, -p[1] * SCALE]; }); });
+  };
 
   function node(id) { return window.cdkg.ctx().byId.get(id); }
   function located(n) { return n && !n.aside && n.lat !== null && n.lon !== null && n.lat !== undefined; }
