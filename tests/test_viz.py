@@ -94,7 +94,9 @@ def test_ego_view_counts_hops_and_styles(graph):
     nodes, edges, config = page_data(render(two))
     assert len(nodes) == 6 and len(edges) == 6
     by_key = {e["rid"].rsplit("/", 1)[-1]: e for e in edges}
-    assert by_key["i-r"]["dashes"] and by_key["i-t"]["color"]["color"] == "#b8bcc2" and "dashes" not in by_key["i-f"]
+    # Colour by relation, line by status: dashed not yet in force, faded (same colour) no longer.
+    assert by_key["i-r"]["dashes"] and "dashes" not in by_key["i-f"] and "opacity" not in by_key["i-f"]["color"]
+    assert by_key["i-t"]["color"]["color"] == by_key["i-f"]["color"]["color"] and by_key["i-t"]["color"]["opacity"] == 0.3
     assert by_key["i-ucc"]["arrows"] == "to" and by_key["i-f"]["arrows"] == ""
     assert by_key["i-f"]["src"] == ["a000"] and by_key["i-f"]["start"] == "1998"
     kinds = {n["id"].rsplit("/", 1)[-1]: n for n in nodes}
@@ -102,6 +104,27 @@ def test_ego_view_counts_hops_and_styles(graph):
     assert kinds["isfahan"]["size"] > kinds["tehran"]["size"]  # size grows with degree
     assert kinds["isfahan"]["fa"] == "اصفهان" and kinds["isfahan"]["focus"]
     assert kinds["florence"]["nets"] == [ID + "org/ucc"]
+
+
+def test_hub_is_collapsed_and_its_members_wait_in_the_pool(graph):
+    # Five more Creative Cities members: through the network, a 2-hop view of Tehran would pull them all in.
+    for i in range(5):
+        tie(graph, city(graph, f"member{i}", ITALY, "Italy"), ID + "org/ucc", f"m{i}", relation="membership", directed=True)
+    walked = ego(graph, ID + "place/tehran", 3)
+    assert all(ID + f"place/member{i}" in walked.graph for i in range(5))
+    view = choose_view(graph, ego_of=ID + "place/tehran", hops=3)
+    ucc = view.graph.nodes[ID + "org/ucc"]
+    assert ucc["hub"] == 5 and not any(ID + f"place/member{i}" in view.graph for i in range(5))
+    assert {n for n, d in view.pool_nodes.items() if ID + "org/ucc" in d["via"]} == {ID + f"place/member{i}" for i in range(5)}
+    nodes, _, config = page_data(render(view))
+    pool = json.loads(re.search(r'<script type="application/json" id="cdkg-pool">(.*?)</script>', render(view), re.S).group(1))
+    assert {e["rid"].rsplit("/", 1)[-1] for e in pool["edges"]} == {f"m{i}" for i in range(5)}
+    assert config["hubs"] == 1 and "membership" in config["relations"]
+    # Labels: the focus and its direct partners (Isfahan) only; the rest on hover.
+    labelled = {n["id"].rsplit("/", 1)[-1] for n in nodes if n["label"]}
+    assert labelled == {"tehran", "isfahan"} and all(n["en"] for n in nodes)
+    # A hub is never collapsed when it is the focus.
+    assert "hub" not in choose_view(graph, ego_of=ID + "org/ucc", hops=1).graph.nodes[ID + "org/ucc"]
 
 
 def test_ego_view_is_capped_keeping_hubs(graph):

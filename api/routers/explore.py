@@ -16,7 +16,7 @@ from api.templating import templates
 from kg.core import CdkgError
 from kg.network import EdgeFilter, View, choose_view, resolve_country, resolve_network
 from kg.core import run_query
-from kg.network import render
+from kg.network import basemap_outlines, figures_of, render, reported_figures
 
 router = APIRouter(prefix="/explore", tags=["explore"])
 # Nothing on these pages is fetched from elsewhere; the browser is told so too.
@@ -45,8 +45,10 @@ def _edge_filter(g: nx.MultiDiGraph, base: str, relation, status, from_year, to_
         raise HTTPException(400, str(exc)) from None
 
 
-def _page(view: View, geo: bool, base: str) -> Response:
-    html = render(view, geo=geo, page_base="/id/", explore_base="/explore", base_iri=base)
+def _page(view: View, geo: bool, settings, figures: list[dict] | None = None) -> Response:
+    outlines = basemap_outlines(settings.ui_assets_dir) if geo else None  # installed with the query UI
+    html = render(view, geo=geo, page_base="/id/", explore_base="/explore", base_iri=settings.base_iri, figures=figures,
+                  outlines=outlines)
     return HTMLResponse(html, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
 
 
@@ -56,7 +58,7 @@ _FROM = Query(None, ge=1000, le=3000, description="keep ties dated this year or 
 _TO = Query(None, ge=1000, le=3000, description="keep ties dated this year or earlier")
 _COUNTRY = Query(None, max_length=300, description="keep ties with one end in this country (IRI, id or English name)")
 _NETWORK = Query(None, max_length=300, description="keep ties among members of this network (IRI, id or name)")
-_GEO = Query(False, description="place nodes by longitude/latitude (fixed positions, no physics)")
+_GEO = Query(False, description="the map: nodes at their longitude/latitude on country outlines, ties as great circles")
 
 
 @router.get("", summary="The network overview: countries (or cities with at least min_degree ties)",
@@ -69,7 +71,7 @@ async def overview(state: ServiceDep, min_degree: int | None = Query(None, ge=1,
         g = state.network()
         base = state.settings.base_iri
         edge_filter = _edge_filter(g, base, relation, status, from_year, to_year, country, network)
-        return _page(choose_view(g, min_degree=min_degree, edge_filter=edge_filter), geo, base)
+        return _page(choose_view(g, min_degree=min_degree, edge_filter=edge_filter), geo, state.settings)
     return await run_in_threadpool(page)
 
 
@@ -90,5 +92,6 @@ async def ego_view(path: str, request: Request, state: ServiceDep, hops: int = Q
                 status_code=404)
         edge_filter = _edge_filter(g, base, relation, status, from_year, to_year, country, network)
         view = choose_view(g, ego_of=iri, hops=hops, edge_filter=edge_filter, max_nodes=max_nodes)
-        return _page(view, geo, base)
+        figures = state.cached("reported-figures", lambda store: reported_figures(store, base))
+        return _page(view, geo, state.settings, figures_of(g, iri, figures))
     return await run_in_threadpool(page)

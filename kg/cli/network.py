@@ -15,7 +15,7 @@ def network(output: Path = typer.Option(Path("network.html"), "--output", "-o", 
     """Project relations to a network (edge annotations in the ontology), list hubs, draw the overview (see `cdkg viz`)."""
     from kg.network import country_overview
     from kg.network import centrality, project
-    from kg.network import write
+    from kg.network import basemap_outlines, figures_of, reported_figures, write
 
     settings = Settings()
     try:
@@ -47,18 +47,20 @@ def viz(
     """Write an interactive, offline network page: the country overview, cities above --min-degree, or --ego CITY."""
     from kg.network import EdgeFilter, choose_view, resolve_country, resolve_network, resolve_node
     from kg.network import project
-    from kg.network import write
+    from kg.network import basemap_outlines, figures_of, reported_figures, write
 
     settings = Settings()
     base = settings.base_iri
     try:
-        g = project(open_store(settings), base)
+        store = open_store(settings)
+        g = project(store, base)
         edge_filter = EdgeFilter(frozenset(relation or ()), frozenset(status or ()), from_year, to_year,
                                  resolve_country(g, country, base) if country else None,
                                  resolve_network(g, network_of, base) if network_of else None)
         centre = resolve_node(g, ego_of, base) if ego_of else None
         view = choose_view(g, ego_of=centre, hops=hops, min_degree=min_degree, edge_filter=edge_filter, max_nodes=max_nodes)
-        write(view, output, geo=geo, base_iri=base)
+        write(view, output, geo=geo, base_iri=base, figures=figures_of(g, centre, reported_figures(store, base)),
+              outlines=basemap_outlines(settings.ui_assets_dir) if geo else None)
     except CdkgError as exc:
         _fail(exc)
     note = f" ({'; '.join(view.notes)})" if view.notes else ""

@@ -31,9 +31,12 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
             raise typer.Exit(done.returncode)
     from api import ensure_ui_assets
 
-    notice = ensure_ui_assets(settings.ui_assets_dir)  # first serve installs the query UI (npm); never fatal
-    if notice:
-        err.print(f"[yellow]notice:[/yellow] {notice}", highlight=False, soft_wrap=True)
+    from kg.network import ensure_basemap
+
+    # The first serve installs the query UI and the maps' country outlines (npm); never fatal.
+    for notice in (ensure_ui_assets(settings.ui_assets_dir), ensure_basemap(settings.ui_assets_dir)):
+        if notice:
+            err.print(f"[yellow]notice:[/yellow] {notice}", highlight=False, soft_wrap=True)
     err.print(f"serving on http://{settings.host}:{settings.port}/  (SPARQL at /sparql)")
     from api import limited_protocol
 
@@ -42,12 +45,15 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
 
 
 def ui_install() -> None:
-    """Install the query UI (YASGUI) from the npm registry into the UI assets folder (needs npm)."""
+    """Install the query UI (YASGUI) and the maps' country outlines (world-atlas) from the npm registry
+    into the UI assets folder (needs npm)."""
     from api import UI_PACKAGE as PACKAGE, UI_VERSION as VERSION, install_ui_assets as install
+    from kg.network import BASEMAP_PACKAGE as MAP_PACKAGE, BASEMAP_VERSION as MAP_VERSION, install_basemap
 
     settings = Settings()
     try:
         folder = install(settings.ui_assets_dir)
+        install_basemap(settings.ui_assets_dir)
     except CdkgError as exc:
         _fail(exc)
-    out.print(f"installed {PACKAGE}@{VERSION} -> {folder}")
+    out.print(f"installed {PACKAGE}@{VERSION} and {MAP_PACKAGE}@{MAP_VERSION} -> {folder}")

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     result_cache_mb: int = Field(64, ge=0, description="Memory for answers to repeated SPARQL queries, kept until the data changes (MB); 0 = off.")
     warm_network: bool = Field(True, description="Project the network for /explore in the background at start-up, so the first view does not wait seconds for it.")
     max_query_length: int = Field(100_000, description="Longest SPARQL query or update text accepted, in characters.")
-    ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files are installed (`cdkg ui-install`).")
+    ui_assets_dir: Path = Field(default_factory=lambda: default_build_dir() / "ui-assets", description="Where the query UI's YASGUI files and the maps' country outlines (world-atlas) are installed (`cdkg ui-install`).")
     max_header_bytes: int = Field(16_384, ge=1024, description="Largest size of a request's headers in bytes (`cdkg serve`); more is 431 and the connection is closed.")
     max_headers: int = Field(100, ge=10, description="Most headers in one request (`cdkg serve`); more is 431.")
     federation_allow: str = Field("", description="SPARQL endpoint IRIs (space- or comma-separated) that SERVICE and LOAD may reach; empty = none: the server sends no request a client names.")

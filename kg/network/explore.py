@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.core import NetworkInputError, UnknownNodeError
 from kg.network.finder import Ambiguity, find_city, find_country
+from kg.network.hubs import HUB_DEGREE, is_hub, pools
 
 EdgeTest = Callable[[str, str, dict], bool]
 MEMBERSHIP = "membership"
@@ -69,6 +70,9 @@ class View:
     hops: int = 0
     total_nodes: int = 0  # before truncation
     notes: list[str] = field(default_factory=list)
+    # Ego views: what the collapsed hubs would bring, added on the page when a hub is opened.
+    pool_nodes: dict[str, dict] = field(default_factory=dict)
+    pool_edges: list[tuple[str, str, str, dict]] = field(default_factory=list)
 
 
 def relation_of(d: dict) -> str:
@@ -126,11 +130,14 @@ def _allowed_edges(g: nx.MultiDiGraph, test: EdgeTest | None) -> Iterable[tuple[
 
 
 def ego(g: nx.MultiDiGraph, center: str, hops: int = 1, edge_filter: EdgeFilter = EdgeFilter(),
-        max_nodes: int = 1500) -> View:
+        max_nodes: int = 1500, hub_degree: int | None = None) -> View:
     """Nodes within `hops` ties of `center` (either direction), over allowed edges only.
 
-    Breadth-first, so no full-graph pass: a hub reached at hop 1 may bring hundreds of members at
-    hop 2; beyond max_nodes the last ring keeps its best connected nodes and the view says so.
+    Breadth-first, so no full-graph pass. With hub_degree set, the walk does not go on through a hub
+    (a network, or a node with more ties than hub_degree) other than the centre: the hub stays one
+    collapsed node and what it would bring is kept in view.pool_*. Without it, a hub reached at hop 1
+    may bring hundreds of members at hop 2; beyond max_nodes the last ring keeps its best connected
+    nodes and the view says so.
     """
     test = edge_filter.compile(g)
     distance = {center: 0}
@@ -138,6 +145,8 @@ def ego(g: nx.MultiDiGraph, center: str, hops: int = 1, edge_filter: EdgeFilter 
     for hop in range(1, hops + 1):
         found: set[str] = set()
         for u in ring:
+            if u != center and is_hub(g, u, hub_degree):
+                continue
             for s, t, d in _incident(g, u):
                 v = t if s == u else s
                 if v not in distance and v not in found and (test is None or test(s, t, d)):
@@ -162,7 +171,20 @@ def ego(g: nx.MultiDiGraph, center: str, hops: int = 1, edge_filter: EdgeFilter 
     view = View(sub, "ego", f"{label}: ties within {hops} hop{'s' if hops > 1 else ''}", center, hops, total)
     if truncated:
         view.notes.append(f"showing {len(distance)} of at least {total} nodes (the best connected of the last ring)")
+    if hub_degree is not None:
+        _collapse(g, view, test, hub_degree)
     return view
+
+
+def _collapse(g: nx.MultiDiGraph, view: View, test: EdgeTest | None, hub_degree: int) -> None:
+    hubs = sorted(n for n in view.graph if n != view.focus and is_hub(g, n, hub_degree))
+    view.pool_nodes, view.pool_edges, hidden = pools(g, set(view.graph), hubs, test)
+    for h in hubs:
+        if hidden[h]:
+            view.graph.nodes[h]["hub"] = hidden[h]
+    if any(hidden.values()):
+        view.notes.append(f"{sum(1 for h in hubs if hidden[h])} hubs (networks, or nodes with more than {hub_degree} ties) "
+                          "are drawn collapsed: click one to open it, again to close it")
 
 
 def _incident(g: nx.MultiDiGraph, u: str):
@@ -278,10 +300,11 @@ def resolve_network(g: nx.MultiDiGraph, text: str, base_iri: str = "https://w3id
 
 
 def choose_view(g: nx.MultiDiGraph, *, ego_of: str | None = None, hops: int = 1, min_degree: int | None = None,
-                edge_filter: EdgeFilter = EdgeFilter(), max_nodes: int = 1500) -> View:
-    """An ego view when a centre is given, else the city-level overview (min_degree) or the country overview."""
+                edge_filter: EdgeFilter = EdgeFilter(), max_nodes: int = 1500, hub_degree: int | None = HUB_DEGREE) -> View:
+    """An ego view (hubs collapsed unless hub_degree is None) when a centre is given, else the city-level
+    overview (min_degree) or the country overview."""
     if ego_of is not None:
-        return ego(g, ego_of, hops, edge_filter, max_nodes)
+        return ego(g, ego_of, hops, edge_filter, max_nodes, hub_degree)
     if min_degree is not None:
         return city_overview(g, min_degree, edge_filter)
     return country_overview(g, edge_filter)

@@ -107,7 +107,7 @@ class RelationFacts:
                 "status_disputed": disputed, "start": start,
                 "start_basis": "stated" if stated else ("first attested" if first else None),
                 "end": max(self.ends.get(r, ()), default=None), "year": int(start[:4]) if start else None,
-                "sources": sorted({local_name(d) for d in docs})}
+                "sources": sorted({local_name(d) for d in docs}), "source_iris": sorted(docs)}
 
     def used_statuses(self) -> set[str]:
         return {s for per in self.assertions.values() for s, _ in per.values()} | set(self.direct_status.values())

@@ -1,10 +1,25 @@
 // The network page's behaviour: bounded stabilisation then physics off, tooltips and an info panel
 // built with textContent (data never becomes markup), search, English/Persian labels, and filters
-// that hide edges (and nodes left without edges) in the vis DataSets pyvis created.
+// that hide edges (and nodes left without edges) in the vis DataSets pyvis created. Ego views label
+// the focus and its direct partners; other nodes show their name while hovered.
+// explore_hubs.js and explore_export.js extend window.cdkg through ctx() and setCurrent().
 (function () {
   'use strict';
-  var cfg, net, N, E, allNodes, allEdges, byId;
-  window.cdkg = { ready: false, stabilisedAt: null, counts: counts, applyFilters: applyFilters, focusNode: focusNode };
+  var cfg, net, N, E, allNodes, allEdges, byId, lang = 'en';
+  window.cdkg = { ready: false, stabilisedAt: null, counts: counts, applyFilters: applyFilters, focusNode: focusNode,
+                  ctx: ctx, setCurrent: setCurrent, nameOf: nameOf };
+
+  function ctx() {
+    return { cfg: cfg, net: net, N: N, E: E, byId: byId, allNodes: allNodes, allEdges: allEdges, lang: lang };
+  }
+  // The nodes and edges the page now holds (a hub opened or closed): filters and tooltips work on them.
+  function setCurrent(nodeList, edgeList) {
+    allNodes = nodeList; allEdges = edgeList; last.clear();  // re-added items start unfiltered
+    allNodes.forEach(function (n) { byId.set(n.id, n); });
+  }
+  function nameOf(n) {
+    return lang === 'fa' ? (n.fa || n.en || n.id) : (n.en || n.fa || n.id);
+  }
 
   function counts() {
     return { nodes: N.get({ filter: function (n) { return !n.hidden; } }).length,
@@ -17,25 +32,48 @@
     allNodes = N.get(); allEdges = E.get(); byId = new Map();
     allNodes.forEach(function (n) { byId.set(n.id, n); });
     if (cfg.physics) {
-      network.once('stabilizationIterationsDone', function () { network.setOptions({ physics: false }); done(); });
+      // Bounded in iterations (kg.network.viz.options) and in time: past the budget the layout stops where
+      // it is, so a page is still within a second whatever the machine.
+      var t0 = performance.now(), settle = function () {
+        if (window.cdkg.ready) return;
+        network.stopSimulation(); network.setOptions({ physics: false }); done();
+      };
+      network.once('stabilizationIterationsDone', settle);
+      network.on('stabilizationProgress', function () { if (performance.now() - t0 > cfg.layoutBudgetMs) settle(); });
     } else {
       network.once('afterDrawing', done);
     }
     network.on('click', function (p) {
-      if (p.nodes.length) focusNode(p.nodes[0]);
-      else if (p.edges.length) showEdge(p.edges[0]);
+      if (p.nodes.length) {
+        var n = byId.get(p.nodes[0]);
+        if (n && n.hub && window.cdkg.toggleHub) window.cdkg.toggleHub(n.id);
+        focusNode(p.nodes[0]);
+      } else if (p.edges.length) showEdge(p.edges[0]);
     });
-    network.on('hoverNode', function (p) { showTip(nodeLines(byId.get(p.node)), p.event); });
+    network.on('hoverNode', function (p) {
+      var n = byId.get(p.node);
+      showTip(nodeLines(n), p.event);
+      if (n && !n.pin) N.update({ id: n.id, label: nameOf(n) });
+    });
+    network.on('blurNode', function (p) {
+      var n = byId.get(p.node);
+      hideTip();
+      if (n && !n.pin && N.get(n.id)) N.update({ id: n.id, label: '' });
+    });
     network.on('hoverEdge', function (p) { showTip(edgeLines(E.get(p.edge)), p.event); });
-    network.on('blurNode', hideTip); network.on('blurEdge', hideTip); network.on('dragStart', hideTip);
+    network.on('blurEdge', hideTip); network.on('dragStart', hideTip);
     document.addEventListener('DOMContentLoaded', wire);
     if (document.readyState !== 'loading') wire();
+    if (cfg.basemap && window.cdkg.attachMap) window.cdkg.attachMap();
   };
 
   function done() {
     if (window.cdkg.ready) return;
     window.cdkg.ready = true;
     window.cdkg.stabilisedAt = performance.now();
+    // pyvis hides its progress bar only when all iterations ran, and shows it again on each progress
+    // event (its handler runs after ours): hide it once this event is over.
+    setTimeout(function () { var bar = document.getElementById('loadingBar'); if (bar) bar.style.display = 'none'; }, 0);
     document.body.setAttribute('data-stabilised', '1');
     if (cfg.focus) net.selectNodes([cfg.focus]);
   }
@@ -73,10 +111,16 @@
     var undated = document.getElementById('cdkg-undated');
     return { relations: checked('relation'), statuses: checked('status'), from: numberOf('cdkg-year-from'),
              to: numberOf('cdkg-year-to'), undated: undated ? undated.checked : true,
-             country: valueOf('cdkg-country'), network: valueOf('cdkg-network') };
+             country: valueOf('cdkg-country'), network: valueOf('cdkg-network'),
+             asOf: window.cdkg.asOf === undefined ? null : window.cdkg.asOf };
   }
-  function partAllowed(f, rel, status, year) {
+  // The time control (asOf) places a tie by the year its sources say it began (sy); others are undated.
+  function partAllowed(f, rel, status, year, stated) {
     if (!f.relations.has(rel) || !f.statuses.has(status || 'none')) return false;
+    if (f.asOf !== null) {
+      if (stated === null || stated === undefined) return f.undated;
+      if (stated > f.asOf) return false;
+    }
     if (year === null || year === undefined) return f.undated;
     return (f.from === null || year >= f.from) && (f.to === null || year <= f.to);
   }
@@ -91,26 +135,38 @@
     }
     var shown = new Set(), updates = [];
     allEdges.forEach(function (e) {
-      var parts = e.parts || [[e.rel, e.status, e.year, 1]], count = 0;
-      parts.forEach(function (p) { if (partAllowed(f, p[0], p[1], p[2])) count += p[3]; });
+      var parts = e.parts || [[e.rel, e.status, e.year, 1, e.sy]], count = 0;
+      parts.forEach(function (p) { if (partAllowed(f, p[0], p[1], p[2], e.parts ? p[2] : p[4])) count += p[3]; });
       var ok = count > 0;
       if (ok && f.country) ok = countryOf(e.from) === f.country || countryOf(e.to) === f.country;
       if (ok && members) ok = members.has(e.from) && members.has(e.to);
       var u = { id: e.id, hidden: !ok };
+      // In time mode an undated tie that stays on screen is drawn dotted, so it is not read as dated.
+      if (!e.parts) u.dashes = f.asOf !== null && (e.sy === null || e.sy === undefined) ? [1, 4] : (e.dashes || false);
       if (e.parts) { u.width = edgeWidth(count); u.count = count; }
-      updates.push(u);
+      if (changed(u)) updates.push(u);
       if (ok) { shown.add(e.from); shown.add(e.to); }
     });
     E.update(updates);
-    var active = isActive(f);
-    N.update(allNodes.map(function (n) {
-      return { id: n.id, hidden: active && !shown.has(n.id) && n.id !== cfg.focus };
-    }));
+    var active = isActive(f), nodeUpdates = [];
+    allNodes.forEach(function (n) {
+      var u = { id: 'n:' + n.id, hidden: active && !shown.has(n.id) && n.id !== cfg.focus };
+      if (changed(u)) nodeUpdates.push({ id: n.id, hidden: u.hidden });
+    });
+    N.update(nodeUpdates);
     updateCounts();
+  }
+  // Only what changes is handed to vis: a slider step on a page of 17k nodes would otherwise redraw all.
+  var last = new Map();
+  function changed(u) {
+    var key = JSON.stringify(u);
+    if (last.get(u.id) === key) return false;
+    last.set(u.id, key);
+    return true;
   }
   function isActive(f) {
     return f.relations.size < cfg.relations.length || f.statuses.size < cfg.statuses.length || f.from !== null ||
-      f.to !== null || !f.undated || !!f.country || !!f.network;
+      f.to !== null || !f.undated || !!f.country || !!f.network || f.asOf !== null;
   }
   function countryOf(id) { var n = byId.get(id); return n ? n.country : null; }
   function resetFilters() {
@@ -126,10 +182,9 @@
   }
 
   // ---- labels, search, focus -----------------------------------------------------------------
-  function setLanguage(lang) {
-    N.update(allNodes.map(function (n) {
-      return { id: n.id, label: lang === 'fa' ? (n.fa || n.en || n.label) : (n.en || n.fa || n.label) };
-    }));
+  function setLanguage(value) {
+    lang = value;
+    N.update(allNodes.filter(function (n) { return n.pin; }).map(function (n) { return { id: n.id, label: nameOf(n) }; }));
   }
   function findNodes(text) {
     var q = text.trim().toLocaleLowerCase(), list = document.getElementById('cdkg-matches'), hits = [];
@@ -156,6 +211,8 @@
     var info = document.getElementById('cdkg-info');
     info.replaceChildren();
     var h = el('h2', n.en || n.fa || n.id); info.appendChild(h);
+    if (n.hub) info.appendChild(el('p', (window.cdkg.isOpen && window.cdkg.isOpen(id) ? 'Open: click again to close ('
+      : 'Collapsed hub: click to open (') + n.hub + ' more nodes).'));
     if (n.fa && n.en) { var fa = el('p', n.fa); fa.lang = 'fa'; fa.dir = 'rtl'; info.appendChild(fa); }
     nodeLines(n).slice(n.fa && n.en ? 2 : 1).forEach(function (line) { info.appendChild(el('div', line)); });
     var links = document.createElement('p');
@@ -203,6 +260,8 @@
     if (n.cities !== undefined) lines.push(n.cities + ' cities with ties');
     lines.push(n.deg + ' ties' + (n.domestic ? ' (+' + n.domestic + ' within the country)' : ''));
     if (n.hop !== undefined) lines.push(n.hop === 0 ? 'focus of this view' : n.hop + ' hop(s) from the focus');
+    if (n.hub) lines.push('collapsed hub: ' + n.hub + ' more nodes (click to open or close)');
+    if (n.via) lines.push('shown because a hub is open');
     if (n.aside) lines.push('no coordinates: placed aside, not on the map');
     if (n.kind !== 'country' || n.id.indexOf(cfg.idPrefix) === 0) lines.push(n.id);
     return lines;
@@ -223,7 +282,8 @@
     if (e.start || e.end) out.push('dates: ' + (e.start || '?') + ' – ' + (e.end || 'open'));
     else if (e.year) out.push('year: ' + e.year);
     else out.push('dates: not given');
-    out.push('sources: ' + (e.src && e.src.length ? e.src.join(', ') : 'none recorded'));
+    var src = e.srci && e.srci.length ? e.srci : (e.src || []);
+    out.push('sources: ' + (src.length ? src.join(', ') : 'none recorded'));
     out.push(e.rid);
     return out;
   }
