@@ -138,8 +138,9 @@ def publish(settings: Settings | None = None, release_dir: Path | None = None, r
     except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
         if remote and result is not None and isinstance(exc, CdkgError):
-            raise PublishError(f"{exc}\nThe local release was not switched: {target} still holds the previous "
-                               f"release.") from None
+            kept = (f"{target} still holds the previous release" if previous is not None
+                    else f"no release was put at {target}")
+            raise PublishError(f"{exc}\nThe local release was not switched: {kept}.") from None
         raise
     _cleanup(target, keep={folder.name} | ({previous.name} if previous is not None else set()))
     return result

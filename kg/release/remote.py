@@ -76,11 +76,11 @@ class GraphStore:
                  ok_missing: bool = False) -> bytes | None:
         """One request, retried on transient failures. Writes carry no Accept header: a store may
         apply a write and then answer 406 to an Accept it does not produce (Virtuoso did)."""
-        answered_challenge = False
-        for attempt in range(self.retries + 1):
-            h = dict(headers or {})
-            if body is not None:
-                h["Content-Type"] = NT
+        answered_challenge, attempt = False, -1
+        while True:
+            attempt += 1
+            h = {"Content-Type": NT} if body is not None else {}
+            h.update(headers or {})
             if (auth := self.auth.header(method, url)) is not None:
                 h["Authorization"] = auth
             req = urllib.request.Request(url, data=body, method=method, headers=h)
@@ -94,6 +94,7 @@ class GraphStore:
                     return None
                 if exc.code == 401 and not answered_challenge and asked and self.auth.challenge(asked):
                     answered_challenge = True  # a stale nonce or the first challenge: answer it once
+                    attempt -= 1
                     continue
                 if exc.code in (401, 403):
                     raise RemoteAuthError(
@@ -112,7 +113,6 @@ class GraphStore:
                     continue
                 raise RemoteError(f"cannot reach {self.endpoint} ({method}): {reason}. Check the URL, that the store "
                                   f"is running, and CDKG_REMOTE_TIMEOUT ({self.timeout:g} s).") from None
-        raise AssertionError("unreachable")
 
     def preauthenticate(self, graph: str) -> None:
         """Take the server's challenge with a body-less request, so no write is sent twice."""
@@ -143,7 +143,8 @@ class GraphStore:
         """Triples per named graph, from the store's SPARQL query endpoint (one query)."""
         query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         data = self._request("POST", self.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                             {"Accept": "application/sparql-results+json"})
+                             {"Accept": "application/sparql-results+json",
+                              "Content-Type": "application/x-www-form-urlencoded"})
         rows = json.loads(data)["results"]["bindings"]
         return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
 
@@ -204,6 +205,6 @@ def push(store: ox.Store, remote: GraphStore, signatures: dict[str, dict], state
                 written.append(name)
             current = None
             _save(state, remote.endpoint, known)
-    except RemoteError as exc:
+    except (RemoteError, RemoteAuthError) as exc:
         raise RemotePushError(str(exc), written, current) from None
     return changes
