@@ -60,7 +60,8 @@ def publish(
     out.print(f"published {result.manifest['quads']} quads in {len(result.manifest['graphs'])} graphs -> {result.release} "
               f"({summary(result.report)})", highlight=False, soft_wrap=True)
     if result.remote:
-        table = Table("graph", "change", "triples", "before", title=f"remote {remote}", title_justify="left")
+        table = Table("graph", "change", "triples", "before", title=f"remote {remote} ({result.seconds.get('remote', 0):.1f} s)",
+                      title_justify="left")
         for c in result.remote:
             table.add_row(c.graph, c.status, str(c.triples), "?" if c.before is None else str(c.before))
         out.print(table)
