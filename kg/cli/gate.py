@@ -42,7 +42,7 @@ def validate(
 
 def publish(
     release_dir: Path = typer.Option(None, "--release-dir", help="where the release appears (default: <build>/release)"),
-    remote: str = typer.Option(None, "--remote", help="SPARQL 1.1 Graph Store Protocol endpoint to update, e.g. http://127.0.0.1:7878/store"),
+    remote: str = typer.Option(None, "--remote", help="SPARQL 1.1 Graph Store Protocol endpoint to update, e.g. http://127.0.0.1:7878/store; credentials from CDKG_REMOTE_USER/CDKG_REMOTE_PASSWORD or CDKG_REMOTE_TOKEN, never in the URL"),
 ) -> None:
     """Build, reason, validate; only with no Violation write the release (and update the remote store)."""
     from kg.release import PublishBlocked, publish as publish_release
@@ -60,7 +60,8 @@ def publish(
     out.print(f"published {result.manifest['quads']} quads in {len(result.manifest['graphs'])} graphs -> {result.release} "
               f"({summary(result.report)})", highlight=False, soft_wrap=True)
     if result.remote:
-        table = Table("graph", "change", "+", "-", "triples", title=f"remote {remote}", title_justify="left")
+        table = Table("graph", "change", "triples", "before", title=f"remote {remote} ({result.seconds.get('remote', 0):.1f} s)",
+                      title_justify="left")
         for c in result.remote:
-            table.add_row(c.graph, c.status, str(c.added), str(c.removed), str(c.triples))
+            table.add_row(c.graph, c.status, str(c.triples), "?" if c.before is None else str(c.before))
         out.print(table)

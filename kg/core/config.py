@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.core.paths import data_dir, default_build_dir, ontology_dir, shapes_dir
@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     validate_memory_mb: int = Field(1024, ge=256, description="Memory (MB) an upload's worker process may add for parsing and validation (RLIMIT_DATA; opening the store's copy alone takes ~150 MB); past it the answer is 422.")
     validate_concurrency: int = Field(2, ge=1, description="Uploads parsed or validated at once (each in its own process); the next answers 503 with Retry-After.")
     release_dir: Path | None = Field(None, description="Where `cdkg publish` puts the release (default: <build_dir>/release).")
+    # `cdkg publish --remote` (kg.release.remote): see docs/scale-out.md.
+    remote_user: str | None = Field(None, description="User name for a remote store that asks for HTTP Basic or Digest authentication (`cdkg publish --remote`).")
+    remote_password: SecretStr | None = Field(None, description="Password of CDKG_REMOTE_USER; never printed, never put in the URL.")
+    remote_token: SecretStr | None = Field(None, description="Bearer token for a remote store (sent as `Authorization: Bearer`); never printed.")
+    remote_timeout: float = Field(300.0, gt=0, description="Seconds one request to the remote store may take (each batch is one request).")
+    remote_retries: int = Field(3, ge=0, description="Times a request to the remote store is retried after a transient error (timeout, reset, 502/503/504).")
+    remote_batch_triples: int = Field(100_000, ge=1, description="Triples per request when a graph is sent to the remote store (PUT of the first batch, POST of the others).")
+    remote_query_url: str | None = Field(None, description="The remote store's SPARQL query endpoint: if set, one COUNT per graph confirms which graphs need sending.")
     # Web service (api/): see docs/service.md.
     update_token: str | None = Field(None, description="Enables SPARQL Update and the Graph Store Protocol for requests bearing this token; unset = read-only.")
     query_workers: int = Field(2, ge=0, description="Worker processes that evaluate SPARQL queries (killed on timeout); 0 = in-process, no hard timeout.")

@@ -172,10 +172,12 @@ def write_release_files(folder: Path, store: ox.Store, settings: Settings, repor
     void = describe_release(store, settings, files, created, report)
     (folder / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
     files["void.ttl"] = ((folder / "void.ttl").stat().st_size, sha256(folder / "void.ttl"))
-    graphs = sorted(g.value for g in store.named_graphs())
+    from kg.release.signature import graph_signatures  # what a remote push compares (kg.release.remote)
+    signatures = graph_signatures(store)
+    graphs = sorted(signatures)
     manifest = {"created": created.isoformat(timespec="seconds"), "fingerprint": fingerprint,
                 "triples": triple_count(store), "quads": quad_count(store),
-                "graphs": graphs, "validation": {"conforms": report.conforms,
+                "graphs": graphs, "graph_signatures": signatures, "validation": {"conforms": report.conforms,
                                                  "counts": json.loads(to_json(report))["counts"]},
                 "files": {n: {"bytes": s, "sha256": d} for n, (s, d) in sorted(files.items())}}
     (folder / "release.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -99,6 +99,9 @@ def publish(settings: Settings | None = None, release_dir: Path | None = None, r
     settings = settings or Settings()
     target = release_target(settings, release_dir)
     _check_target(target)
+    if remote:  # refuse a bad remote URL before minutes of building
+        from kg.release.remote import GraphStore
+        GraphStore(remote, query_url=settings.remote_query_url)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if is_stale(settings):
@@ -122,20 +125,34 @@ def publish(settings: Settings | None = None, release_dir: Path | None = None, r
     previous = target.resolve() if target.is_symlink() else None
     previous_graphs = _current_graphs(target)
     folder.mkdir()
+    result = None
     try:
         manifest = write_release_files(folder, store, settings, report, created, fingerprint)
+        seconds["release"] = time.perf_counter() - t0
+        result = PublishResult(target, folder, manifest, report, seconds=seconds)
+        if remote:  # before the switch: a failed push leaves the local release as it was
+            t0 = time.perf_counter()
+            result.remote = push_remote(store, settings, remote, manifest["graph_signatures"], previous_graphs)
+            seconds["remote"] = time.perf_counter() - t0
         switch(target, folder)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
+        if remote and result is not None and isinstance(exc, CdkgError):
+            kept = (f"{target} still holds the previous release" if previous is not None
+                    else f"no release was put at {target}")
+            raise PublishError(f"{exc}\nThe local release was not switched: {kept}.") from None
         raise
     _cleanup(target, keep={folder.name} | ({previous.name} if previous is not None else set()))
-    seconds["release"] = time.perf_counter() - t0
-
-    result = PublishResult(target, folder, manifest, report, seconds=seconds)
-    if remote:
-        from kg.release.remote import GraphStore, push
-
-        t0 = time.perf_counter()
-        result.remote = push(store, GraphStore(remote), previous_graphs)
-        seconds["remote"] = time.perf_counter() - t0
     return result
+
+
+def push_remote(store, settings: Settings, remote: str, signatures: dict, previous_graphs: list[str]) -> list:
+    """Push the named graphs to a Graph Store Protocol endpoint with the remote settings (CDKG_REMOTE_*)."""
+    from kg.release.auth import RemoteAuth
+    from kg.release.remote import GraphStore, push, state_path
+
+    secret = lambda v: v.get_secret_value() if v is not None else None  # noqa: E731
+    auth = RemoteAuth(settings.remote_user, secret(settings.remote_password), secret(settings.remote_token))
+    graph_store = GraphStore(remote, auth, settings.remote_timeout, settings.remote_retries,
+                             settings.remote_batch_triples, settings.remote_query_url)
+    return push(store, graph_store, signatures, state_path(settings.build_dir, remote), previous_graphs)
