@@ -90,7 +90,7 @@ def populate(store: ox.Store, settings: Settings, progress: Progress | None = No
         progress("import", 1, 1)
     for name, quads in ingested.graphs.items():  # added only once every mapping has run
         store.extend(quads)
-        report.graphs[name] = len(quads)
+        report.graphs[name] = len(set(quads))  # two rows may state one quad; the store holds it once
     if ingested.results or ingested.graphs:
         report.imports = ingested.summary()
         report.issues = [str(i) for i in ingested.issues]
