@@ -13,9 +13,8 @@ from service import free_port, running_service
 
 
 @pytest.fixture(scope="module")
-def server(built, settings):
-    with running_service(settings.build_dir, command=[*CDKG, "serve"]) as base:  # the real `cdkg serve`
-        yield base
+def server(readonly):
+    return readonly  # the session's read-only server: the real `cdkg serve`
 
 
 def test_health_reports_quads(server):

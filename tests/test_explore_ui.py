@@ -71,7 +71,7 @@ def dated_agreement(name: str, partner: str, day: str, g: ox.NamedNode) -> list[
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    seed = seed_settings(tmp_path_factory.mktemp("explore-seed"))
+    seed = seed_settings(tmp_path_factory.getbasetemp())  # the session's seed build, copied below
     build = copy_build(seed, tmp_path_factory.mktemp("explore"))
     add_quads(build, hostile_quads())
     store = ox.Store.read_only(str(build / "store"))

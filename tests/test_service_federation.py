@@ -3,64 +3,20 @@ on for the endpoints listed in CDKG_FEDERATION_ALLOW. A real listener on 127.0.0
 request it gets, so a refusal is proven by silence, not by a message alone."""
 from __future__ import annotations
 
-import http.server
-import threading
-
 import httpx
 import pytest
 
 from api.sparql.sparql_text import outbound_requests
-from service import copy_build, running_service
+from service import WRITE_TOKEN as TOKEN
 
-TOKEN = "tok-fed-71c2"
-ANSWER = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"from-the-remote-endpoint"}}]}}'
 client = httpx.Client(timeout=60)
 
 
-class Listener:
-    """An HTTP server on 127.0.0.1 that answers like a SPARQL endpoint and remembers who called."""
-
-    def __init__(self):
-        calls = self.calls = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                calls.append((self.command, self.path))
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(ANSWER)))
-                self.end_headers()
-                self.wfile.write(ANSWER)
-
-            do_GET = do_POST
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
-def listener():
-    ear = Listener()
-    yield ear
-    ear.close()
-
-
-@pytest.fixture(scope="module")
-def service(built, settings, listener, tmp_path_factory):
-    """Writable (so updates reach the check), federation allowed to one path of the listener only."""
-    build = copy_build(settings, tmp_path_factory.mktemp("federation"))
-    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_FEDERATION_ALLOW": f"{listener.url}/allowed"}
-    with running_service(build, env=env) as base:
-        yield base
+def service(writable):
+    """The session's writable server (so updates reach the check): federation allowed to one path of the
+    session's listener only."""
+    return writable
 
 
 def _refused_queries(target: str) -> list[str]:

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from api.http_limits import MAX_URL_BYTES
-from conftest import CDKG
 from service import running_service
 
 HEADER_LIMIT = 16_384  # the default of CDKG_MAX_HEADER_BYTES
@@ -21,9 +20,8 @@ client = httpx.Client(timeout=30)
 
 
 @pytest.fixture(scope="module")
-def served(built, settings):
-    with running_service(settings.build_dir, command=[*CDKG, "serve"]) as base:
-        yield base
+def served(readonly):
+    return readonly  # the session's read-only server: `cdkg serve`, whose HTTP protocol takes the limits
 
 
 def _health_ms(base: str) -> float:

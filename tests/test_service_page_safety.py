@@ -11,7 +11,6 @@ import pytest
 
 from api.ui_assets import assets_present, ensure
 from browser import Browser, chromium_path
-from service import running_service
 
 client = httpx.Client(timeout=60)
 # Registered before any page script runs: every CSP violation the page causes is kept for the test.
@@ -20,10 +19,9 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 
 
 @pytest.fixture(scope="module")
-def site(built, settings):
+def site(settings, readonly):
     ensure(settings.ui_assets_dir)  # YASGUI for the query UI (skipped below when it cannot be installed)
-    with running_service(settings.build_dir) as base:
-        yield base
+    return readonly  # the session's read-only server: the page's files are read from disk per request
 
 
 def test_every_answer_carries_the_security_headers(site):

@@ -22,9 +22,8 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.fixture(scope="module")
-def endpoint(built, settings):
-    with running_service(settings.build_dir) as base:
-        yield f"{base}/sparql"
+def endpoint(readonly):
+    return f"{readonly}/sparql"
 
 
 @pytest.fixture(scope="module")

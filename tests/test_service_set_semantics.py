@@ -5,13 +5,11 @@ keep the two apart, and writes keep the default graph equal to the merge."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
-from service import copy_build, running_service
+from service import WRITE_TOKEN
 
 http = httpx.Client(timeout=120)
-TOKEN = "tok-set-semantics"
-AUTH = {"Authorization": f"Bearer {TOKEN}", "content-type": "application/sparql-update"}
+AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}", "content-type": "application/sparql-update"}
 ID = "https://w3id.org/cdkg/id/test/"
 DISTINCT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -23,52 +21,42 @@ def count(base: str, query: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-@pytest.fixture(scope="module")
-def server(built, settings):
-    with running_service(settings.build_dir) as base:
-        yield base
+# `readonly` and `writable` are the session's servers on the full build (conftest.py).
 
 
-@pytest.fixture(scope="module")
-def writable(built, settings, tmp_path_factory):
-    build = copy_build(settings, tmp_path_factory.mktemp("set-semantics"))
-    with running_service(build, env={"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(build / "no-shapes")}) as base:
-        yield base
-
-
-def test_default_graph_counts_a_triple_once_not_once_per_named_graph(server):
-    distinct, quads = count(server, DISTINCT_TRIPLES), count(server, QUADS)
+def test_default_graph_counts_a_triple_once_not_once_per_named_graph(readonly):
+    distinct, quads = count(readonly, DISTINCT_TRIPLES), count(readonly, QUADS)
     assert distinct < quads  # the data does state some triples in several graphs (sources agree, inferences repeat)
-    assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == distinct
+    assert count(readonly, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == distinct
     cities = "SELECT (COUNT(*) AS ?n) WHERE { ?c a cd:City }"
-    assert count(server, cities) == count(server, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a cd:City }")
+    assert count(readonly, cities) == count(readonly, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a cd:City }")
 
 
-def test_graph_variable_sees_only_the_named_graphs_never_the_materialised_merge(server):
-    r = http.get(f"{server}/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+def test_graph_variable_sees_only_the_named_graphs_never_the_materialised_merge(readonly):
+    r = http.get(f"{readonly}/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
                  headers={"accept": "application/sparql-results+json"})
     graphs = {b["g"]["value"] for b in r.json()["results"]["bindings"]}
     assert graphs and all(g.startswith("https://w3id.org/cdkg/graph/") for g in graphs)
 
 
-def test_health_home_and_service_description_say_triples_and_quads_for_what_they_are(server):
-    distinct, quads = count(server, DISTINCT_TRIPLES), count(server, QUADS)
-    health = http.get(f"{server}/health").json()
+def test_health_home_and_service_description_say_triples_and_quads_for_what_they_are(readonly):
+    distinct, quads = count(readonly, DISTINCT_TRIPLES), count(readonly, QUADS)
+    health = http.get(f"{readonly}/health").json()
     assert (health["triples"], health["quads"]) == (distinct, quads)
-    home = http.get(f"{server}/", headers={"accept": "application/json"}).json()
+    home = http.get(f"{readonly}/", headers={"accept": "application/json"}).json()
     assert (home["triples"], home["quads"]) == (distinct, quads)
-    page = http.get(f"{server}/").text
+    page = http.get(f"{readonly}/").text
     assert f"{distinct} distinct triples in the default graph" in page and f"{quads} quads in the named graphs" in page
-    description = http.get(f"{server}/sparql", headers={"accept": "application/n-triples"}).text
+    description = http.get(f"{readonly}/sparql", headers={"accept": "application/n-triples"}).text
     default_graph_size = [line for line in description.splitlines() if "#default-graph>" in line and "void#triples" in line]
     assert len(default_graph_size) == 1 and f'"{distinct}"' in default_graph_size[0]
 
 
-def test_dumps_keep_quads_in_named_graphs_and_triples_in_the_union_files(server):
-    distinct, quads = count(server, DISTINCT_TRIPLES), count(server, QUADS)
-    nquads = http.get(f"{server}/downloads/cdkg.nq").text.splitlines()
+def test_dumps_keep_quads_in_named_graphs_and_triples_in_the_union_files(readonly):
+    distinct, quads = count(readonly, DISTINCT_TRIPLES), count(readonly, QUADS)
+    nquads = http.get(f"{readonly}/downloads/cdkg.nq").text.splitlines()
     assert len([line for line in nquads if line.strip()]) == quads  # the merge is not dumped again as quads
-    ntriples = http.get(f"{server}/downloads/cdkg.nt").text.splitlines()
+    ntriples = http.get(f"{readonly}/downloads/cdkg.nt").text.splitlines()
     assert len([line for line in ntriples if line.strip()]) == distinct
 
 

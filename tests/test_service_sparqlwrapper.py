@@ -10,8 +10,6 @@ import pytest
 import rdflib
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from service import running_service
-
 SELECT = "PREFIX place: <https://w3id.org/cdkg/id/place/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " \
          "SELECT ?l WHERE { place:isfahan rdfs:label ?l } ORDER BY ?l"
 ASK = "ASK { <https://w3id.org/cdkg/id/place/isfahan> a <https://w3id.org/cdkg/ontology#City> }"
@@ -20,9 +18,8 @@ CONSTRUCT = "CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } WH
 
 
 @pytest.fixture(scope="module")
-def endpoint(built, settings):
-    with running_service(settings.build_dir) as base:
-        yield f"{base}/sparql"
+def endpoint(readonly):
+    return f"{readonly}/sparql"
 
 
 def client(endpoint: str, query: str, fmt: str, method: str = GET) -> SPARQLWrapper:

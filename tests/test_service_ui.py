@@ -6,7 +6,6 @@ import pytest
 
 from api.ui_assets import assets_present, ensure
 from browser import Browser, chromium_path
-from service import running_service
 
 QUERY = "SELECT ?label WHERE { place:isfahan rdfs:label ?label } ORDER BY ?label"
 ROWS = """(() => { const rows = document.querySelectorAll('.yasr table tbody tr');
@@ -14,15 +13,14 @@ ROWS = """(() => { const rows = document.querySelectorAll('.yasr table tbody tr'
 
 
 @pytest.fixture(scope="module")
-def ui_site(built, settings):
+def ui_site(settings, readonly):
     exe = chromium_path()
     if exe is None:
         pytest.skip("chromium is not installed (.ci/run installs the Debian package `chromium`)")
     notice = ensure(settings.ui_assets_dir)  # the set-up step (`cdkg ui-install`), idempotent
     if not assets_present(settings.ui_assets_dir):
         pytest.skip(f"the query UI could not be installed: {notice}")
-    with running_service(settings.build_dir) as base:
-        yield base, exe
+    return readonly, exe  # the session's read-only server: the page's files are read from disk per request
 
 
 def test_ui_runs_a_query_and_shows_the_result_table_offline(ui_site, tmp_path):

@@ -9,9 +9,9 @@ import pytest
 from SPARQLWrapper import POST, SPARQLWrapper
 
 from conftest import ROOT
-from service import copy_build, running_service
+from service import WRITE_TOKEN as TOKEN, copy_build, running_service, writable_service
 
-TOKEN = "tok-3f9a"
+TEST_SHAPES = str(ROOT / "tests" / "fixtures" / "service" / "shapes")  # the gate of the session's `writable`
 http = httpx.Client(timeout=60)  # a write stages, validates and commits: seconds on a loaded machine
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TEST_NS = "https://w3id.org/cdkg/id/test/"  # test-only nodes in a private copy of the store
@@ -29,25 +29,12 @@ def ask(base: str, query: str) -> bool:
     return r.json()["boolean"]
 
 
-@pytest.fixture(scope="module")
-def readonly(built, settings):
-    with running_service(settings.build_dir) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def writable(built, settings, tmp_path_factory):
-    build = copy_build(settings, tmp_path_factory.mktemp("writable"))
-    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(ROOT / "tests" / "fixtures" / "service" / "shapes")}
-    with running_service(build, env=env) as base:
-        yield base
-
+# `readonly` and `writable` (the test shapes as the write gate) are the session's servers (conftest.py).
 
 @pytest.fixture(scope="module")
 def writable_project_gate(built, settings, tmp_path_factory):
     """Writes checked by the project's own validation (kg.validate or shapes/)."""
-    build = copy_build(settings, tmp_path_factory.mktemp("writable-project"))
-    with running_service(build, env={"CDKG_UPDATE_TOKEN": TOKEN}) as base:
+    with writable_service(settings, tmp_path_factory.mktemp("writable-project"), TOKEN) as base:
         yield base
 
 
@@ -211,10 +198,9 @@ def test_reads_keep_answering_while_a_write_waits_behind_a_heavy_query(built, se
     import threading
     import time
 
-    build = copy_build(settings, tmp_path_factory.mktemp("write-behind-heavy"))
-    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(ROOT / "tests" / "fixtures" / "service" / "shapes"),
-           "CDKG_QUERY_TIMEOUT": "40", "CDKG_QUERY_WORKERS": "2"}
-    with running_service(build, env=env) as base:
+    env = {"CDKG_WRITE_SHAPES_DIR": TEST_SHAPES, "CDKG_QUERY_TIMEOUT": "40", "CDKG_QUERY_WORKERS": "2"}
+    # A server of its own: the heavy query keeps a worker and a core until the server stops.
+    with writable_service(settings, tmp_path_factory.mktemp("write-behind-heavy"), TOKEN, env) as base:
         heavy = threading.Thread(target=lambda: http.get(f"{base}/sparql", params={
             "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"}), daemon=True)
         heavy.start()
@@ -245,7 +231,7 @@ def test_stale_stage_folders_and_half_published_stores_are_cleaned_at_start_up(b
     stale.mkdir(parents=True)
     (stale / "CURRENT").write_text("MANIFEST-000001\n")
     (build / "store").rename(build / "store.old-1")  # killed between moving the store aside and moving the copy in
-    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(ROOT / "tests" / "fixtures" / "service" / "shapes")}
+    env = {"CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": TEST_SHAPES}
     with running_service(build, env=env) as base:
         assert not stale.exists() and not list(build.glob("store.old-*"))
         assert ask(base, "ASK { ?s a cd:Agreement }") is True  # the previous store is served again

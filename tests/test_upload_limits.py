@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CDKG, run_cli
 from seed_build import cli_env, seed_settings
-from service import running_service
+from service import answers_quickly, fastest, running_service, upload_jobs, wait_for
 
 MAX_BYTES = 600_000
 TIMEOUT = 6  # seconds; the slow body below takes well over it (14 s measured on the seed build)
@@ -58,49 +58,18 @@ def _post(base, body, ctype="application/n-triples", timeout=60):
     return httpx.post(f"{base}/validate", content=body, headers={"content-type": ctype}, timeout=timeout)
 
 
-def _fastest(url, **params) -> tuple[int, float]:
-    """Status and the best of three latencies (one slow sample on a busy machine is noise, three are not)."""
-    best, status = 10.0, 0
-    with httpx.Client(timeout=10) as client:  # one connection: time the server, not the client's set-up
-        client.get(url, params=params)
-        for _ in range(3):
-            t = time.perf_counter()
-            status = client.get(url, params=params).status_code
-            best = min(best, time.perf_counter() - t)
-    return status, best
-
-
-def _still_answers(base) -> None:
-    status, seconds = _fastest(f"{base}/health")
-    assert status == 200 and seconds < 0.1, seconds
-    status, seconds = _fastest(f"{base}/sparql", query="ASK { ?s ?p ?o }")
-    assert status == 200 and seconds < 0.1, seconds
-
-
-def _upload_jobs() -> list[psutil.Process]:
-    """Upload worker processes running a job, among this test's descendants (the server's children)."""
-    out = []
-    for p in psutil.Process().children(recursive=True):
-        try:
-            if p.name() == "cdkg-upload-job" and p.status() != psutil.STATUS_ZOMBIE:
-                out.append(p)
-        except psutil.NoSuchProcess:
-            pass
-    return out
-
-
 def test_json_ld_6000_levels_deep_never_crashes_the_server(service):
     for _ in range(3):  # it used to segfault the server 3 times out of 3
         r = _post(service, DEEP_JSONLD, "application/ld+json")
         assert r.status_code == 400 and "nesting deeper than 64 levels at line 1" in r.json()["detail"], r.text
-    _still_answers(service)
+    answers_quickly(service)
     assert _post(service, SMALL_NT).status_code == 200
 
 
 def test_deep_turtle_is_refused_with_its_line(service):
     r = _post(service, DEEP_TURTLE, "text/turtle")
     assert r.status_code == 400 and "nesting deeper than 64 levels at line 3" in r.json()["detail"], r.text
-    _still_answers(service)
+    answers_quickly(service)
 
 
 def test_body_just_past_the_size_limit_is_413(service):
@@ -112,7 +81,7 @@ def test_body_just_past_the_size_limit_is_413(service):
                          headers={"content-type": "application/n-triples"}, timeout=60)  # no Content-Length
     assert chunked.status_code == 413
     assert _post(service, body[: MAX_BYTES - 1] + b"\n").status_code == 200  # at the limit: checked
-    _still_answers(service)
+    answers_quickly(service)
 
 
 def test_slow_validation_is_stopped_at_the_time_limit_while_health_answers(service):
@@ -120,12 +89,10 @@ def test_slow_validation_is_stopped_at_the_time_limit_while_health_answers(servi
     worker = threading.Thread(target=lambda: answer.append(_post(service, SLOW_NT)))
     t0 = time.monotonic()
     worker.start()
-    deadline = time.monotonic() + 20
-    while not _upload_jobs() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _upload_jobs(), "no worker process ran the validation"
-    status, seconds = _fastest(f"{service}/health")  # the event loop is not blocked by the validation
-    assert status == 200 and seconds < 0.1, seconds
+    wait_for(upload_jobs, 20)  # a worker process runs the validation
+    with httpx.Client(timeout=10) as client:  # the event loop is not blocked by the validation
+        health, seconds = fastest(client, f"{service}/health")
+    assert all(r.status_code == 200 for r in health) and seconds < 0.1, seconds
     busy = _post(service, SMALL_NT)  # one slot (CDKG_VALIDATE_CONCURRENCY=1): the next waits its turn
     assert busy.status_code == 503 and int(busy.headers["retry-after"]) >= 1
     worker.join(timeout=60)
@@ -133,8 +100,8 @@ def test_slow_validation_is_stopped_at_the_time_limit_while_health_answers(servi
     r = answer[0]
     assert r.status_code == 422 and f"longer than {TIMEOUT} s (CDKG_VALIDATE_TIMEOUT)" in r.json()["detail"], r.text
     assert TIMEOUT <= elapsed < TIMEOUT + 10
-    assert not _upload_jobs()
-    _still_answers(service)
+    assert not upload_jobs()
+    answers_quickly(service)
 
 
 def test_client_leaving_kills_the_validation_worker(service):
@@ -143,14 +110,11 @@ def test_client_leaving_kills_the_validation_worker(service):
             f"Content-Length: {len(SLOW_NT)}\r\n\r\n").encode()
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
         sock.sendall(head + SLOW_NT)
-        deadline = time.monotonic() + 20
-        while not (jobs := _upload_jobs()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert jobs, "no worker process ran the validation"
+        jobs = wait_for(upload_jobs, 20)  # a worker process runs the validation
     left = time.monotonic()  # the client is gone
     gone = psutil.wait_procs(jobs, timeout=3)[0]
     assert len(gone) == len(jobs) and time.monotonic() - left < 3 < TIMEOUT  # killed for leaving, not at the limit
-    _still_answers(service)
+    answers_quickly(service)
 
 
 def test_rdf_xml_entity_bomb_is_refused_on_validate_and_graph_store(service):
@@ -165,7 +129,7 @@ def test_rdf_xml_entity_bomb_is_refused_on_validate_and_graph_store(service):
     assert deep.status_code == 400 and "nesting deeper than 64 levels" in deep.json()["detail"], deep.text
     get = httpx.get(f"{service}/rdf-graph-store", params={"graph": graph}, headers={"authorization": f"Bearer {TOKEN}"})
     assert get.status_code == 404  # nothing was written
-    _still_answers(service)
+    answers_quickly(service)
 
 
 def test_graph_store_upload_syntax_error_names_the_position(service):
@@ -182,7 +146,7 @@ def test_a_crashing_parser_costs_one_worker_not_the_server(tmp_path_factory):
         assert r.status_code == 422, r.text
         detail = r.json()["detail"]
         assert "out of memory (limit 300 MB, CDKG_VALIDATE_MEMORY_MB)" in detail or "crashed" in detail, detail
-        _still_answers(base)
+        answers_quickly(base)
         assert _post(base, SMALL_NT).status_code == 200
 
 

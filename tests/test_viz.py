@@ -195,7 +195,7 @@ def test_large_page_is_built_from_lists_quickly():
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory):
-    return seed_settings(tmp_path_factory.mktemp("viz"))
+    return seed_settings(tmp_path_factory.getbasetemp())  # the session's seed build (read only)
 
 
 def _env(settings):

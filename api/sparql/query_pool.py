@@ -12,8 +12,8 @@ hold up every short lookup.
 
 Answers arrive as frames (api.query_job) on a one-way pipe per worker, read by the event loop
 (asyncio StreamReader): no blocking read on a descriptor the loop made non-blocking, and a large
-answer is forwarded chunk by chunk. Writes take every worker (`exclusive`) so that no read-only
-handle is open while the store is written.
+answer is forwarded chunk by chunk. Writes never touch the served store in place (api.generations
+stages a copy that replaces it): `switch_store` makes each worker reopen it before its next query.
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ import pickle
 import struct
 import time
 from collections import deque
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import AsyncIterator
 
@@ -170,8 +169,6 @@ class QueryPool:
         self._busy: set[_Worker] = set()
         self._all: set[_Worker] = set()
         self._waiters: deque[asyncio.Future] = deque()
-        self._writing = False
-        self._write_lock = asyncio.Lock()
         self._queries = self._timeouts = self._restarts = self._memory_kills = self._busy_waits = 0
         self._watchdog: asyncio.Task | None = None
         self.cores = len(os.sched_getaffinity(0))
@@ -198,7 +195,7 @@ class QueryPool:
     def _release(self, worker: _Worker) -> None:
         self._busy.discard(worker)
         (self._idle_reserve if worker.reserve else self._idle).append(worker)
-        while self._waiters:  # all of them: a waiting write must not be skipped for a query that waits on it
+        while self._waiters:  # all of them: each re-checks the idle lists, the first to run takes the worker
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
@@ -251,22 +248,18 @@ class QueryPool:
                 continue
             worker.proc.kill()
 
-    async def _acquire(self, exclusive: bool = False) -> _Worker:
+    async def _acquire(self) -> _Worker:
         loop = asyncio.get_running_loop()
-        deadline = None if exclusive else loop.time() + self.queue_timeout
+        deadline = loop.time() + self.queue_timeout
         while True:
-            if exclusive or not self._writing:
-                if self._idle:
-                    return self._idle.pop()
-                if self._idle_reserve:
-                    return self._idle_reserve.pop()
+            if self._idle:
+                return self._idle.pop()
+            if self._idle_reserve:
+                return self._idle_reserve.pop()
             waiter = loop.create_future()
             self._waiters.append(waiter)
             try:
-                if deadline is None:
-                    await waiter
-                else:
-                    await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
+                await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
                 self._busy_waits += 1
                 raise PoolBusy() from None
@@ -329,28 +322,6 @@ class QueryPool:
             return QueryMemory()
         code = worker.proc.exitcode
         return WorkerLost(f"exit code {code}" if code is not None else str(exc) or type(exc).__name__)
-
-    @asynccontextmanager
-    async def exclusive(self):
-        """Every worker idle and without a store handle, for the duration of a write (queries wait)."""
-        async with self._write_lock:
-            self._writing = True
-            taken: list[_Worker] = []
-            try:
-                while len(taken) < self.total:
-                    worker = await self._acquire(exclusive=True)
-                    try:
-                        worker.jobs.send(("close",))
-                        await asyncio.wait_for(worker.frame(), 10)
-                        taken.append(worker)
-                    except (asyncio.TimeoutError, asyncio.IncompleteReadError, EOFError, OSError):
-                        self._replace(worker)
-                yield
-            finally:
-                self._writing = False
-                self.generation += 1
-                for worker in taken:
-                    self._release(worker)
 
     def switch_store(self) -> None:
         """The store folder holds a new generation (a committed write): each worker reopens it before

@@ -2,13 +2,12 @@
 
 pyoxigraph cannot cancel a running query, so each query runs here and the service kills the
 process when the query overruns its time or memory. Messages in (on `jobs`): ("job", generation,
-QueryJob), ("close",), ("stop",). A new generation (after a write) makes the worker reopen the store
+QueryJob), ("stop",). A new generation (after a write) makes the worker reopen the store
 before the job. Answers go out on `answers`, a one-way pipe of frames (tag byte + payload, see
 api.query_job), written with blocking writes: a slow reader makes the worker wait, not buffer.
 """
 from __future__ import annotations
 
-import gc
 import pickle
 import signal
 
@@ -31,11 +30,6 @@ def worker_main(jobs, answers, store_path: str) -> None:
             return
         if msg[0] == "stop":
             return
-        if msg[0] == "close":  # a write is coming: hold no handle on the store
-            store = None
-            gc.collect()
-            send(b"K", None)
-            continue
         _, wanted, job = msg
         try:
             if store is None or generation != wanted:

@@ -1,5 +1,5 @@
 """The core every stage uses: settings, resource paths, namespaces, errors, term conversion,
-loading files into the Oxigraph store, and running SPARQL on it."""
+loading files into the Oxigraph store, running SPARQL on it, and files taken from npm packages."""
 from kg.core.lazy import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
@@ -16,6 +16,7 @@ __getattr__, __all__ = lazy_face(__name__, {
     "merge": ["has_merge", "held_by_a_named_graph", "materialise_merge", "merged_triples", "named_quads", "quad_count",
               "sync_merge", "triple_count"],
     "review": ["held_back", "published"],
+    "npm_pack": ["NpmPackError", "install_from_npm"],
     "query": ["QueryResult", "execute", "open_store", "parse_header", "query_library", "resolve_query", "run_query",
               "serialize_results"],
 })

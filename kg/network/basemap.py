@@ -6,14 +6,11 @@ embedded in the page. No tile server, no CDN: a page never fetches its map.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import tarfile
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from kg.core import CdkgError
+from kg.core import CdkgError, install_from_npm
 
 PACKAGE, VERSION = "world-atlas", "2.0.2"
 FILE = "countries-110m.json"
@@ -30,25 +27,7 @@ def present(folder: Path) -> bool:
 
 def install(folder: Path, npm: str | None = None, timeout: float = 300) -> Path:
     """Fetch the package tarball with npm and keep the 1:110m country outlines (and licence) in `folder`."""
-    npm = npm or shutil.which("npm")
-    if not npm:
-        raise BasemapError(f"npm is not installed, so the base map ({PACKAGE}) cannot be fetched; install Node.js/npm "
-                           "and run `cdkg ui-install`.")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            done = subprocess.run([npm, "pack", f"{PACKAGE}@{VERSION}", "--pack-destination", tmp, "--silent"],
-                                  capture_output=True, text=True, timeout=timeout, cwd=tmp)
-        except subprocess.TimeoutExpired:
-            raise BasemapError(f"`npm pack {PACKAGE}@{VERSION}` did not finish in {timeout:.0f} s") from None
-        tarballs = list(Path(tmp).glob("*.tgz"))
-        if done.returncode != 0 or not tarballs:
-            raise BasemapError(f"`npm pack {PACKAGE}@{VERSION}` failed: {(done.stderr or done.stdout).strip()[-400:]}")
-        folder.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(tarballs[0]) as tar:
-            for member, name in KEEP.items():
-                (folder / f".{name}.tmp").write_bytes(tar.extractfile(tar.getmember(member)).read())
-                (folder / f".{name}.tmp").replace(folder / name)
-    return folder
+    return install_from_npm(PACKAGE, VERSION, KEEP, folder, npm=npm, timeout=timeout, error=BasemapError)
 
 
 def ensure(folder: Path) -> str | None:
@@ -57,7 +36,7 @@ def ensure(folder: Path) -> str | None:
         return None
     try:
         install(folder)
-    except (BasemapError, OSError, KeyError, tarfile.TarError) as exc:
+    except (BasemapError, OSError, tarfile.TarError) as exc:
         return f"base map not installed ({exc}); geographic pages show no country outlines until `cdkg ui-install` succeeds"
     return None
 
