@@ -320,6 +320,15 @@ def test_base_map_outlines_are_decoded_in_place(basemap):
     assert len(basemap) > 170
 
 
+def test_npm_pack_names_a_file_the_package_lacks(basemap, tmp_path):
+    # The one helper both npm installs use (kg.core.npm_pack): a missing file is a clear error, not a KeyError.
+    from kg.core import NpmPackError, install_from_npm
+
+    with pytest.raises(NpmPackError, match=r"`npm pack world-atlas@2\.0\.2` gave no file package/no-such\.json"):
+        install_from_npm("world-atlas", "2.0.2", {"package/no-such.json": "x.json"}, tmp_path / "assets")
+    assert not (tmp_path / "assets" / "x.json").exists()
+
+
 def _inside(point, ring) -> bool:
     x, y, inside = point[0], point[1], False
     for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):

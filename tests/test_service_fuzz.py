@@ -14,14 +14,13 @@ import httpx
 
 from api.app import create_app
 from conftest import ROOT
-from service import copy_build, running_service
+from service import writable_service
 
 TOKEN = "tok-fuzz-5d0e"
 
 
 def test_fuzzing_the_openapi_description_finds_no_server_error(built, settings, tmp_path):
-    build = copy_build(settings, tmp_path / "build")  # fuzzed writes land in a private copy
-    with running_service(build, env={"CDKG_UPDATE_TOKEN": TOKEN}) as base:
+    with writable_service(settings, tmp_path / "build", TOKEN) as base:  # fuzzed writes land in a private copy
         schemathesis = Path(sys.executable).with_name("schemathesis")
         done = subprocess.run([str(schemathesis), "run", f"{base}/openapi.json", "--checks", "not_a_server_error",
                                "--phases", "examples,fuzzing", "--max-examples", "5", "--max-time", "40",
