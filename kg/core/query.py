@@ -132,7 +132,7 @@ def run_query(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cd
     res = execute(store, sparql, base_iri)
     if isinstance(res, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
-    if isinstance(res, ox.QueryTriples):
+    if not isinstance(res, ox.QuerySolutions):  # QueryTriples, or a remote store's list of triples (api.remote_store)
         return QueryResult("graph", triples=list(res))
     variables = [v.value for v in res.variables]
     rows = []
