@@ -26,6 +26,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -100,6 +101,8 @@ def _sparql_term(term) -> str | None:
 
 
 class RemoteStore:
+    default_graph_is_the_merge = True  # kg.core.execute need not look (each request names the project graphs)
+
     def __init__(self, url: str, auth: RemoteAuth, graph_prefix: str, timeout: float, max_bytes: int):
         self.url, self.auth, self.graph_prefix = check_url(url), auth, graph_prefix
         self.timeout, self.max_bytes = timeout, max_bytes
@@ -228,9 +231,23 @@ class RemoteStore:
         except (ValueError, SyntaxError) as exc:
             raise RemoteStoreError(f"the remote store's graph answer could not be read ({ctype}): {exc}") from None
 
-    def quads_for_pattern(self, s=None, p=None, o=None, g=None) -> list[ox.Quad]:
+    def quads_for_pattern(self, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
         """Quads of the project's named graphs (g=None), of one graph, or of the merge (DefaultGraph).
-        Unlike the embedded store, g=None does not also give the merge's copies in the default graph."""
+        Unlike the embedded store, g=None does not also give the merge's copies in the default graph.
+        Lazy: the first quad comes from a LIMIT 1 request, so `next(iter(...))` (an existence check,
+        asked before every library query) does not download the whole pattern; the rest from one more."""
+        first = self._quads(s, p, o, g, " LIMIT 1")
+        yield from first
+        if not first:
+            return
+        pending = set(first)
+        for quad in self._quads(s, p, o, g, ""):
+            if quad in pending:
+                pending.discard(quad)
+                continue
+            yield quad
+
+    def _quads(self, s, p, o, g, limit: str) -> list[ox.Quad]:
         terms = {}
         for name, term in (("s", s), ("p", p), ("o", o)):
             if term is None:
@@ -248,7 +265,7 @@ class RemoteStore:
             dataset = [("named-graph-uri", x) for x in self.graphs()]
         else:
             text, graph, dataset = f"SELECT * WHERE {{ GRAPH {g} {{ {pattern} }} }}", lambda row: g, []
-        body, _ = self._post([("query", text), *dataset], RESULTS_JSON)
+        body, _ = self._post([("query", text + limit), *dataset], RESULTS_JSON)
         return [ox.Quad(s or row["s"], p or row["p"], o or row["o"], graph(row)) for row in parse_results(body)]
 
     def snapshot(self) -> ox.Store:
