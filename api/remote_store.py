@@ -111,9 +111,7 @@ class RemoteStore:
 
     @classmethod
     def from_settings(cls, settings) -> "RemoteStore":
-        secret = lambda s: s.get_secret_value() if s is not None else None  # noqa: E731
-        auth = RemoteAuth(settings.remote_user, secret(settings.remote_password), secret(settings.remote_token))
-        return cls(settings.store_url, auth, settings.graph_iri(""), settings.query_timeout,
+        return cls(settings.store_url, RemoteAuth.from_settings(settings), settings.graph_iri(""), settings.query_timeout,
                    settings.store_max_mb * 1024 * 1024)
 
     # -- HTTP ---------------------------------------------------------------------------------

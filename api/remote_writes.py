@@ -29,9 +29,7 @@ class RemoteWriteIncomplete(RemoteStoreError):
 def graph_store(settings) -> GraphStore | None:
     if not settings.store_update_url:
         return None
-    secret = lambda s: s.get_secret_value() if s is not None else None  # noqa: E731
-    auth = RemoteAuth(settings.remote_user, secret(settings.remote_password), secret(settings.remote_token))
-    return GraphStore(settings.store_update_url, auth, settings.remote_timeout, settings.remote_retries,
+    return GraphStore(settings.store_update_url, RemoteAuth.from_settings(settings), settings.remote_timeout, settings.remote_retries,
                       settings.remote_batch_triples)
 
 
