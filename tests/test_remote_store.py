@@ -206,6 +206,22 @@ def test_write_through_the_gate_reaches_the_remote_and_a_refused_write_leaves_it
     assert _counts(services["virtuoso"], graphs) == after
 
 
+def test_write_the_remote_refuses_is_502_naming_the_graphs_and_nothing_changes(services, tmp_path):
+    """Reads through the open /sparql, writes with a wrong password: the gate passes, the push is refused."""
+    env = {"CDKG_STORE_URL": f"{services['virtuoso']}/sparql", "CDKG_STORE_UPDATE_URL": f"{services['virtuoso']}/sparql-graph-crud-auth",
+           "CDKG_REMOTE_USER": USER, "CDKG_REMOTE_PASSWORD": "not-the-password", "CDKG_UPDATE_TOKEN": TOKEN,
+           "CDKG_WRITE_SHAPES_DIR": str(SHAPES)}
+    graphs = [*services["graphs"], WRITES, WRITES + "-refused"]
+    before = _counts(services["virtuoso"], graphs)
+    update = SOURCED.replace(WRITES, WRITES + "-refused").replace("st-ok", "st-refused")
+    with running_service(tmp_path, env=env) as base:
+        r = http.post(f"{base}/update", content=update, headers={"content-type": "application/sparql-update", **AUTH})
+    assert r.status_code == 502, r.text
+    assert "did not take all of it" in r.text and "graphs written: none" in r.text and "answered 401" in r.text
+    assert "not-the-password" not in r.text
+    assert _counts(services["virtuoso"], graphs) == before
+
+
 def _silent_server() -> tuple[socket.socket, int]:
     """A port that accepts connections and never answers: a remote store that hangs."""
     sock = socket.socket()
