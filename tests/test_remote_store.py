@@ -222,6 +222,18 @@ def test_write_the_remote_refuses_is_502_naming_the_graphs_and_nothing_changes(s
     assert _counts(services["virtuoso"], graphs) == before
 
 
+def test_remote_answer_past_store_max_mb_is_502_and_the_service_still_answers(services, tmp_path):
+    """CDKG_STORE_MAX_MB=1: every quad of the seed build (about 2 MB of SPARQL JSON from Virtuoso) is
+    refused; one source file's graph (about 0.2 MB) is answered."""
+    env = {"CDKG_STORE_URL": f"{services['virtuoso']}/sparql", "CDKG_STORE_MAX_MB": "1"}
+    with running_service(tmp_path, env=env) as base:
+        r = http.post(f"{base}/sparql", data={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"})
+        assert r.status_code == 502 and "over 1 MB (CDKG_STORE_MAX_MB)" in r.text
+        small = "SELECT * WHERE { GRAPH <https://w3id.org/cdkg/graph/seed-articles/a001-facts> { ?s ?p ?o } }"
+        assert http.post(f"{base}/sparql", data={"query": small}).status_code == 200
+        _still_answers(base)
+
+
 def _silent_server() -> tuple[socket.socket, int]:
     """A port that accepts connections and never answers: a remote store that hangs."""
     sock = socket.socket()
