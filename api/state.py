@@ -4,6 +4,10 @@ Read-only by default: one read-only store handle in this process (pages, search)
 worker. With an update token, a write is made on a staged copy of the store (api/generations.py)
 while queries keep reading the last committed store; the copy then replaces the store folder, and
 `generation` is bumped so handles and caches are renewed. Writes run one at a time.
+
+With CDKG_STORE_URL the store is a remote SPARQL store (api/remote_store.py): no worker processes
+(a query is an HTTP request with its own deadline), no result cache (others may write to the remote),
+and writes go through api/remote_writes.py.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from api.generations import new_stage, publish
+from api.remote_store import RemoteStore
+from api.remote_writes import graph_store, write_remote
 from api.sparql import JobOutcome, QueryJob, collect
 from api.sparql import Answer, PoolBusy, QueryPool, QueryTimeout
 from api.sparql import ResultCache, cache_key
@@ -66,6 +72,7 @@ class ServiceState:
         self._app_state = app_state
         self.settings = settings
         self.on_disk = on_disk  # False: a store passed in (memory) - queries run in threads, no hard timeout
+        self.remote = store if isinstance(store, RemoteStore) else None
         self.generation = 0
         self.pool: QueryPool | None = None
         self._lock = _ReadWriteLock()
@@ -179,8 +186,10 @@ class ServiceState:
         def in_thread() -> JobOutcome:
             with self.reading() as store:
                 return collect(store, job)
+        # a remote store's request has its own deadline (the same limit): this one only backs it up
+        limit = self.settings.query_timeout + (5 if self.remote else 0)
         try:
-            return Answer(await asyncio.wait_for(run_in_threadpool(in_thread), self.settings.query_timeout))
+            return Answer(await asyncio.wait_for(run_in_threadpool(in_thread), limit))
         except asyncio.TimeoutError:
             raise QueryTimeout(self.settings.query_timeout) from None
 
@@ -188,6 +197,11 @@ class ServiceState:
         """Run change(live store, staged writable copy); if it returns (does not raise), the copy becomes
         the served store. Queries read the live store meanwhile. Returns what change returns."""
         async with self._write_mutex:
+            if self.remote:
+                try:
+                    return await run_in_threadpool(write_remote, self.remote, graph_store(self.settings), change)
+                finally:  # pages and counts are read again (the remote may have taken part of a write)
+                    self.generation += 1
             if not self.on_disk:
                 result, staged = await run_in_threadpool(self._write_in_memory, change)
                 with self._lock.write():

@@ -13,7 +13,7 @@ _HOME = {name: module for module, names in {
     "query_pool": ["Answer", "PoolBusy", "QueryMemory", "QueryPool", "QueryTimeout", "StreamCut", "WorkerLost"],
     "result_cache": ["ResultCache", "cache_key"],
     "results": ["graph_bytes", "quads_bytes", "select_chunks", "write_graph"],
-    "sparql_text": ["UpdateDatasetConflict", "add_using_clauses", "construct_bound", "write_targets", "nesting_refusal", "outbound_refusal",
+    "sparql_text": ["UpdateDatasetConflict", "add_using_clauses", "has_dataset_clause", "construct_bound", "write_targets", "nesting_refusal", "outbound_refusal",
                     "query_shape"],
 }.items() for name in names}
 __all__ = sorted(_HOME)

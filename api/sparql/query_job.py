@@ -113,7 +113,7 @@ def run_job(store: ox.Store, job: QueryJob, send: Send) -> None:
                 return send(b"O", JobOutcome("not_acceptable", kind="ask"))
             return send(b"O", JobOutcome("ok", "ask", job.result_format, ask_bytes(bool(res), job.result_format),
                                          rows=1, seconds=time.perf_counter() - t0))
-        if isinstance(res, ox.QueryTriples):
+        if not isinstance(res, ox.QuerySolutions):  # QueryTriples, or a remote store's list of triples
             if job.graph_format is None:
                 return send(b"O", JobOutcome("not_acceptable", kind="graph"))
             bounded = job.limit is not None and job.per_solution is not None

@@ -20,7 +20,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
 
     settings = Settings(**{k: v for k, v in (("host", host), ("port", port)) if v is not None})
     try:
-        stale = rebuild or is_stale(settings)
+        stale = not settings.store_url and (rebuild or is_stale(settings))  # a remote store is built elsewhere
     except CdkgError as exc:
         _fail(exc)
     if stale:

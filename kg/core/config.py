@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(16_384, ge=1024, description="Largest size of a request's headers in bytes (`cdkg serve`); more is 431 and the connection is closed.")
     max_headers: int = Field(100, ge=10, description="Most headers in one request (`cdkg serve`); more is 431.")
     federation_allow: str = Field("", description="SPARQL endpoint IRIs (space- or comma-separated) that SERVICE and LOAD may reach; empty = none: the server sends no request a client names.")
+    # Serving from a remote SPARQL store instead of the embedded one (api/remote_store.py): see docs/scale-out.md.
+    store_url: str | None = Field(None, description="SPARQL 1.1 query endpoint of a remote store the service reads instead of the embedded store (e.g. Virtuoso's http://127.0.0.1:8890/sparql-auth); credentials from CDKG_REMOTE_USER / CDKG_REMOTE_PASSWORD / CDKG_REMOTE_TOKEN.")
+    store_update_url: str | None = Field(None, description="Graph Store Protocol endpoint of that remote store (e.g. http://127.0.0.1:8890/sparql-graph-crud-auth): writes through the service go there after the gate; unset = the remote is read-only through the service.")
+    store_max_mb: int = Field(256, ge=1, description="Largest answer (MB) the service reads from the remote store for one query; past it the answer is 502 and the query should be narrowed.")
     write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validation / shapes/).")
 
     @property

@@ -117,7 +117,8 @@ def execute(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cdkg
     """Raw pyoxigraph results with the project prefixes predeclared. Without a dataset the default graph
     is the store's own: the build writes the merge of every named graph there (kg.core.merge), a set. A
     store made by hand (named graphs only, empty default graph) is queried over the union instead."""
-    if not kwargs.get("default_graph") and not has_merge(store):
+    # a remote store (api.remote_store) sends the project graphs as the dataset of each query: no check needed
+    if not kwargs.get("default_graph") and not getattr(store, "default_graph_is_the_merge", False) and not has_merge(store):
         kwargs.setdefault("use_default_graph_as_union", True)
     sparql = rebase_query_text(sparql, base_iri)
     try:
@@ -132,7 +133,7 @@ def run_query(store: ox.Store, sparql: str, base_iri: str = "https://w3id.org/cd
     res = execute(store, sparql, base_iri)
     if isinstance(res, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(res))
-    if isinstance(res, ox.QueryTriples):
+    if not isinstance(res, ox.QuerySolutions):  # QueryTriples, or a remote store's list of triples (api.remote_store)
         return QueryResult("graph", triples=list(res))
     variables = [v.value for v in res.variables]
     rows = []

@@ -35,8 +35,11 @@ Q_PERIODS = f"""SELECT DISTINCT ?r ?side ?v WHERE {{ ?r {PERIOD_PROPS} ?i . ?i ?
   VALUES ?side {{ time:hasBeginning time:hasEnd }} ?n {XSD_DATE} ?v }}"""
 Q_SOURCES = "SELECT DISTINCT ?r ?d WHERE { ?r cd:derivedSource ?d }"
 Q_LABELS = "SELECT DISTINCT ?n ?l WHERE { ?n rdfs:label ?l }"
-Q_NODE_CLASSES = """SELECT DISTINCT ?c WHERE { { ?c rdfs:subClassOf+ ?sup . VALUES ?sup { cd:Place org:Organization }
-  FILTER(STRSTARTS(STR(?c), STR(cd:))) } UNION { VALUES ?c { cd:Place foaf:Person org:Organization } } }"""
+# One path per class with a fixed end, and the root classes added in Python: Virtuoso refuses a path whose
+# end comes from VALUES ("transitive start not given") and answers nothing when VALUES is a UNION branch.
+Q_NODE_CLASSES = """SELECT DISTINCT ?c WHERE { { ?c rdfs:subClassOf+ cd:Place } UNION { ?c rdfs:subClassOf+ org:Organization }
+  FILTER(STRSTARTS(STR(?c), STR(cd:))) }"""
+ROOT_NODE_CLASSES = (f"{CD}Place", f"{FOAF}Person", f"{ORG}Organization")
 Q_TYPES = "SELECT DISTINCT ?n ?t WHERE { VALUES ?t { %s } ?n a ?t }"
 Q_IN_COUNTRY = "SELECT DISTINCT ?n ?c WHERE { ?n cd:inCountry ?c }"
 Q_GOVERNS = "SELECT DISTINCT ?o ?p ?rel WHERE { { ?o cd:governs ?p BIND('governs' AS ?rel) } UNION { ?o cd:basedIn ?p BIND('based' AS ?rel) } }"
@@ -134,7 +137,7 @@ class RelationFacts:
         if self._place_scan:
             return
         q = lambda s: rows(self.store, s, self.base_iri)  # noqa: E731
-        classes = [c for (c,) in q(Q_NODE_CLASSES)]
+        classes = sorted({*(c for (c,) in q(Q_NODE_CLASSES)), *ROOT_NODE_CLASSES})
         for n, t in q(Q_TYPES % " ".join(f"<{c}>" for c in classes)):
             self.types[n].add(t)
         for n, c in q(Q_IN_COUNTRY):

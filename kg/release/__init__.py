@@ -4,4 +4,6 @@ from kg.core import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
     "publishing": ["PublishBlocked", "PublishResult", "publish"],
+    "auth": ["RemoteAuth", "RemoteAuthError", "check_url", "scheme_asked"],
+    "remote": ["GraphStore", "RemoteError", "RemotePushError"],
 })

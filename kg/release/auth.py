@@ -51,6 +51,12 @@ class RemoteAuth:
         self._digest: dict[str, str] | None = None
         self._nc = 0
 
+    @classmethod
+    def from_settings(cls, settings) -> "RemoteAuth":
+        """The credentials of CDKG_REMOTE_USER / CDKG_REMOTE_PASSWORD / CDKG_REMOTE_TOKEN."""
+        secret = lambda v: v.get_secret_value() if v is not None else None  # noqa: E731
+        return cls(settings.remote_user, secret(settings.remote_password), secret(settings.remote_token))
+
     @property
     def has_credentials(self) -> bool:
         return bool(self._token or (self.user and self._password is not None))

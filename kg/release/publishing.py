@@ -151,8 +151,6 @@ def push_remote(store, settings: Settings, remote: str, signatures: dict, previo
     from kg.release.auth import RemoteAuth
     from kg.release.remote import GraphStore, push, state_path
 
-    secret = lambda v: v.get_secret_value() if v is not None else None  # noqa: E731
-    auth = RemoteAuth(settings.remote_user, secret(settings.remote_password), secret(settings.remote_token))
-    graph_store = GraphStore(remote, auth, settings.remote_timeout, settings.remote_retries,
+    graph_store = GraphStore(remote, RemoteAuth.from_settings(settings), settings.remote_timeout, settings.remote_retries,
                              settings.remote_batch_triples, settings.remote_query_url)
     return push(store, graph_store, signatures, state_path(settings.build_dir, remote), previous_graphs)
