@@ -67,6 +67,18 @@ def seeds_dir() -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """One real OpenLink Virtuoso for the session (tests/virtuoso.py): (http base URL, SQL port).
+    Shared by the publish and query-library tests; each writes only the graphs of its own build."""
+    from virtuoso import running_virtuoso, virtuoso_path
+    if virtuoso_path() is None:
+        pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource; .ci/run does this)")
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as (base, sql_port, started):
+        print(f"virtuoso answered after {started:.1f} s")
+        yield base, sql_port
+
+
 def run_cli(args: list[str], settings: Settings, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "CDKG_BUILD_DIR": str(settings.build_dir), "COLUMNS": "200"}
     env.update(kw.pop("env", {}))
