@@ -25,6 +25,9 @@ FAR_KM = 100.0        # an only candidate farther than this is not taken (wrong 
 DOMINANCE = 5.0       # without coordinates, the top candidate must be this many times as populous
 WRONG_POINT_KM = 1000.0  # the only namesake in the named country this far off: the source's point is wrong
 QUALIFIER_KM = 60.0   # a place named as qualifier ("Mitte (Hamburg)") must be this close to the candidate
+SAME_POINT_KM = 2.0   # a populated GeoNames place this close to a Wikidata item's point is that item
+SMALL_KM = 10.0       # a small place with no bigger namesake anywhere must be this close (the hamlet
+                      # Rushmoor, Surrey lies 13 km from the point of the borough of Rushmoor)
 
 CITY, REGION, COUNTRY, DISTRICT, PLACE, DIVISION = (CD + c for c in ("City", "Region", "Country", "District", "Place",
                                                                     "AdministrativeDivision"))
@@ -263,9 +266,9 @@ class Reconciler:
         return f"{base}-{where}"
 
     # -- resolution ------------------------------------------------------------------------------
-    def _smaller_at_point(self, name: str, cc: str | None, lat: float, lon: float) -> City | None:
+    def _smaller_at_point(self, name: str, cc: str | None, lat: float, lon: float, km: float = NEAR_KM) -> City | None:
         small = [c for c in self.gaz.smaller().candidates(name, cc)
-                 if c.population < self.gaz.min_population and distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM]
+                 if c.population < self.gaz.min_population and distance_km(lat, lon, c.lat, c.lon) <= km]
         if len(small) != 1:
             return None
         self.gaz.cities.setdefault(small[0].geonameid, small[0])  # so the gazetteer graph can describe it
@@ -308,9 +311,10 @@ class Reconciler:
                           cc or item.country)
 
     def _populated_place_there(self, name: str, lat: float, lon: float) -> bool:
-        """A GeoNames place that is probably this item under another country or a shorter name: one of
+        """A GeoNames place that is probably this item under another country or another name: one of
         the same name within NEAR_KM in any country (Wikidata files Konstanz under CH, Mexicali under
-        the US by their points), or one within 5 km whose name begins the item's name or the reverse
+        the US by their points), a populated one within SAME_POINT_KM whatever its name (Kötzting at
+        Bad Kötzting's point), or one within 5 km whose name begins the item's name or the reverse
         (Rottenburg / Rottenburg am Neckar)."""
         key = name_key(name)
         if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
@@ -323,18 +327,22 @@ class Reconciler:
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for c in self._cells.get((y + dy, x + dx), ()):
+                    d = distance_km(lat, lon, c.lat, c.lon)
+                    if d <= SAME_POINT_KM and c.population > 0:
+                        return True
                     k = name_key(c.name)
-                    if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and distance_km(lat, lon, c.lat, c.lon) <= 5:
+                    if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and d <= 5:
                         return True
         return False
 
     def _smaller_anywhere(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
-        """A name no GeoNames place of 1000+ people bears: the one place of 500-999 people of that name
-        (a variant, its qualifier fitting) within NEAR_KM of the source's point."""
+        """A name no GeoNames place of 1000+ people bears: the one smaller place of that name (500-999
+        people, or an administrative seat GeoNames gives no population) within SMALL_KM of the source's
+        point, a variant's qualifier fitting."""
         if q.lat is None or q.lon is None:
             return None
         for variant in _variants(name):
-            small = self._smaller_at_point(variant, cc, q.lat, q.lon)
+            small = self._smaller_at_point(variant, cc, q.lat, q.lon, SMALL_KM)
             if small is None:
                 continue
             qualifier = _qualifier(name, variant)
@@ -344,7 +352,7 @@ class Reconciler:
             via = "" if variant == name else f" (as '{variant}')"
             return Resolution(iri, None if existing else CITY, "seed" if existing else "gazetteer",
                               f"GeoNames {small.geonameid}{via}: {distance_km(q.lat, q.lon, small.lat, small.lon):.0f} km from the "
-                              f"source's coordinates (a place of fewer than {self.gaz.min_population} people)",
+                              f"source's coordinates (in GeoNames' places of 500+ people or seats, not of {self.gaz.min_population}+)",
                               small.country, small, existing, [small])
         return None
 
