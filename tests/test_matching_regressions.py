@@ -145,3 +145,12 @@ def test_a_wikidata_country_from_the_point_does_not_make_a_division(rec_division
     res = rec_divisions.resolve(PlaceQuery(row["name" + i], row["country" + i], float(row["lat" + i]),
                                            float(row["lng" + i]), "Q3834"))
     assert res.status != "division"
+
+
+def test_a_district_written_city_dash_district_is_the_district(rec, rows):
+    """The Wikipedia lists write a part of a place as "Container – Part": the part is matched, the
+    container restricts it like a qualifier (issue 12 item 4)."""
+    assert rec.resolve(ref(rows, "Budapest XI – Újbuda")).iri == PLACE + "gn-7284824"  # Budapest XI. kerület
+    assert rec.resolve(ref(rows, "Belgrade – Zemun")).iri == PLACE + "gn-783920"
+    # the district Bonn of the city Bonn is not the city
+    assert rec.resolve(ref(rows, "Bonn – Bonn")).status == "unmatched"

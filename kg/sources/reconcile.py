@@ -87,6 +87,7 @@ class ReviewItem:
     rows: int = 1
 
 
+_PART = " – "  # the Wikipedia lists' "Container – Part": a city's district, a town in its municipality
 _KIND_WORDS = _REGION_WORDS | _DISTRICT_WORDS | {"gmina", "rural", "municipality", "commune", "township", "urban"}
 
 
@@ -100,6 +101,11 @@ def _variants(name: str) -> list[str]:
         out.append(name.split(",")[0].strip())
     if "/" in name:
         out.append(name.split("/")[0].strip())
+    container, _, part = name.partition(_PART)
+    # "Berlin – Steglitz-Zehlendorf", "Joniškis – Žagarė": the part, in the container; not the
+    # district "Bonn – Bonn", which is part of the city Bonn, not the city
+    if part.strip() and name_key(part) != name_key(container):
+        out.append(part.strip())
     stripped = _SUFFIXES.sub("", name).strip()
     if stripped and stripped != name:
         out.append(stripped)
@@ -186,6 +192,8 @@ def _qualifier(name: str, variant: str) -> str | None:
     for sep in (",", "/"):
         if sep in name and variant == name.split(sep)[0].strip():
             return name.split(sep, 1)[1].strip() or None
+    if _PART in name and variant == name.split(_PART, 1)[1].strip():
+        return name.split(_PART, 1)[0].strip() or None
     return None
 
 
