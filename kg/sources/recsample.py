@@ -3,6 +3,7 @@ sources, show what the reconciler did with each (for a person to judge), and rec
 
     python -m kg.sources.recsample draw  > tests/fixtures/reconciliation_sample.csv   # then judge each row
     python -m kg.sources.recsample extend tests/fixtures/reconciliation_sample.csv > new.csv  # judge the new rows
+    python -m kg.sources.recsample extend-parts tests/fixtures/reconciliation_sample.csv > new.csv  # "City – District" rows
     python -m kg.sources.recsample score tests/fixtures/reconciliation_sample.csv       # precision and recall
 
 The judging itself is done by hand (docs/reconciliation.md says how).
@@ -149,6 +150,27 @@ def extend(settings: Settings, existing: list[dict], n: int = 40, per_new_rule: 
     return [{"sample_id": start + k, **describe(rec, refs[i]), "judgement": "", "note": ""} for k, i in enumerate(picked)]
 
 
+def extend_parts(settings: Settings, existing: list[dict], n: int = 16) -> list[dict]:
+    """`n` rows drawn (seed EXTENSION_SEED + 1) from the references the "Container – Part" rule
+    resolves, which the first extension predates."""
+    refs = references(settings)
+    have = {(r["source"], r["graph"], int(r["row"]), r["place"]) for r in existing}
+    rec = reconciler(settings)
+    pool = [i for i, r in enumerate(refs) if " – " in r.query.name and (r.source, r.graph, r.row, r.place) not in have
+            and _resolved_as_part(rec, r)]
+    picked = random.Random(EXTENSION_SEED + 1).sample(pool, min(n, len(pool)))
+    start = max(int(r["sample_id"]) for r in existing) + 1 if existing else 1
+    return [{"sample_id": start + k, **describe(rec, refs[i]), "judgement": "", "note": ""} for k, i in enumerate(picked)]
+
+
+def _resolved_as_part(rec: Reconciler, ref: Ref) -> bool:
+    try:
+        res = rec.resolve(ref.query)
+    except RowError:
+        return False
+    return res.status != "unmatched" and "(as '" in res.method and ref.query.name.split(" – ", 1)[1].strip() in res.method
+
+
 def _new_rule(rec: Reconciler, ref: Ref) -> bool:
     try:
         res = rec.resolve(ref.query)
@@ -193,18 +215,18 @@ def main(argv: list[str]) -> int:
         w.writeheader()
         w.writerows(draw(settings))
         return 0
-    if argv[:1] == ["extend"] and len(argv) == 2:
+    if argv[:1] in (["extend"], ["extend-parts"]) and len(argv) == 2:
         with Path(argv[1]).open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         w = csv.DictWriter(sys.stdout, FIELDS)
         w.writeheader()
-        w.writerows(rows + extend(settings, rows))
+        w.writerows(rows + (extend if argv[0] == "extend" else extend_parts)(settings, rows))
         return 0
     if argv[:1] == ["score"] and len(argv) == 2:
         with Path(argv[1]).open(encoding="utf-8") as fh:
             print(score(list(csv.DictReader(fh))))
         return 0
-    print("usage: python -m kg.sources.recsample draw | extend FILE | score FILE", file=sys.stderr)
+    print("usage: python -m kg.sources.recsample draw | extend FILE | extend-parts FILE | score FILE", file=sys.stderr)
     return 2
 
 
