@@ -96,3 +96,61 @@ def test_a_point_inside_the_named_country_is_not_called_wrong(rec):
     ca = rec.resolve(PlaceQuery(row["name1"], row["country1"], float(row["lat1"]), float(row["lng1"])))
     ak = rec.resolve(PlaceQuery(row["name2"], row["country2"], float(row["lat2"]), float(row["lng2"])))
     assert ca.iri == PLACE + "gn-5409059" and ak.status == "unmatched"
+
+
+# -- issue 12 item 4: places GeoNames' cities lack -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rec_divisions() -> Reconciler:
+    """The reconciler as the build makes it, with Wikidata's twinned administrative bodies."""
+    from kg.core import Settings
+    from kg.sources.recsample import reconciler
+    return reconciler(Settings())
+
+
+def test_a_village_of_fewer_than_1000_with_no_bigger_namesake_is_the_place_at_the_point(rec_divisions, rows):
+    # Agros and Pano Lefkara (Cyprus, the worst country in the issue) are GeoNames villages of 500-999
+    assert rec_divisions.resolve(ref(rows, "Agros")).iri == PLACE + "gn-146851"
+    assert rec_divisions.resolve(ref(rows, "Pano Lefkara")).iri == PLACE + "gn-146220"
+
+
+def test_rushmoor_borough_is_not_the_hamlet_13_km_away(rec_divisions, rows):
+    """Regression: the borough of Rushmoor (Farnborough's point) was matched to the hamlet Rushmoor,
+    Surrey (GeoNames 9884102, 886 people) 13 km away; a small place with no bigger namesake must lie
+    within 10 km."""
+    res = rec_divisions.resolve(ref(rows, "Rushmoor"))
+    assert res.iri != PLACE + "gn-9884102"
+
+
+def test_a_wikidata_body_geonames_lacks_is_an_administrative_division(rec_divisions, rows):
+    res = rec_divisions.resolve(ref(rows, "Rödermark", "Germany"))
+    assert res.iri == PLACE + "wd-Q569688" and res.status == "division"
+    assert res.cls == "https://w3id.org/cdkg/ontology#AdministrativeDivision"
+
+
+def test_bad_kotzting_is_not_a_second_node_for_kotzting(rec_divisions, rows):
+    """Regression: Wikidata's Bad Kötzting (Q623464) became a division node although GeoNames has the
+    town as Kötzting at the same point (0.05 km): a populated place at the item's point is the item."""
+    res = rec_divisions.resolve(ref(rows, "Bad Kötzting"))
+    assert res.status != "division"
+
+
+def test_a_wikidata_country_from_the_point_does_not_make_a_division(rec_divisions):
+    """Constance (Konstanz, Q3834) is filed under CH by the Wikidata list (its point's country); GeoNames
+    has Konstanz, alternate name Constance, in Germany at that point: the item is that city, not a
+    Swiss division."""
+    with (ROOT / "data" / "wikidata-twin-cities" / "twin_links.csv").open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["qid1"] == "Q3834" or r["qid2"] == "Q3834")
+    i = "1" if row["qid1"] == "Q3834" else "2"
+    res = rec_divisions.resolve(PlaceQuery(row["name" + i], row["country" + i], float(row["lat" + i]),
+                                           float(row["lng" + i]), "Q3834"))
+    assert res.status != "division"
+
+
+def test_a_district_written_city_dash_district_is_the_district(rec, rows):
+    """The Wikipedia lists write a part of a place as "Container – Part": the part is matched, the
+    container restricts it like a qualifier (issue 12 item 4)."""
+    assert rec.resolve(ref(rows, "Budapest XI – Újbuda")).iri == PLACE + "gn-7284824"  # Budapest XI. kerület
+    assert rec.resolve(ref(rows, "Belgrade – Zemun")).iri == PLACE + "gn-783920"
+    # the district Bonn of the city Bonn is not the city
+    assert rec.resolve(ref(rows, "Bonn – Bonn")).status == "unmatched"

@@ -202,3 +202,27 @@ def test_what_involves_a_city_query_answers_through_both(store):
     assert via == {"the city", "its local government"}
     kinds = {r["kind"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in rows}
     assert {"Membership", "Agreement"} <= kinds
+
+
+# -- Issue 12 item 4: unidentified partners, administrative divisions ---------------------------------
+
+def test_unidentified_partners_query_counts_ties_with_an_unmatched_partner(store):
+    """queries/unidentified-partners-by-country.rq: its "(all)" row is the share of ties (agreements
+    between two places) with a place:unmatched- partner, as a direct count gives it."""
+    text = (ROOT / "queries" / "unidentified-partners-by-country.rq").read_text(encoding="utf-8")
+    rows = {r["country"]: r for r in run_query(store, text).values()}
+    direct = _values(store, f"""SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a cd:Agreement ; cd:partyA ?p ; cd:partyB ?q .
+        FILTER(STRSTARTS(STR(?p), "{PLACE}unmatched-") || STRSTARTS(STR(?q), "{PLACE}unmatched-")) }}""")
+    ties = _values(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a cd:Agreement ; cd:partyA ?p ; cd:partyB ?q }")
+    assert int(rows["(all)"]["unidentified"]) == int(direct[0]["n"]) and int(rows["(all)"]["ties"]) == int(ties[0]["n"])
+    # 14.1% before issue 12 item 4 (4,178 of 29,536 ties); Cyprus 41%
+    assert float(rows["(all)"]["percent"]) < 13.5
+    assert float(rows["Cyprus"]["percent"]) < 35
+
+
+def test_administrative_divisions_are_never_cities_and_carry_their_wikidata_id(store):
+    divisions = _values(store, "SELECT ?d (COUNT(DISTINCT ?q) AS ?ids) WHERE { ?d a cd:AdministrativeDivision "
+                               "OPTIONAL { ?d cd:wikidataId ?q } } GROUP BY ?d")
+    assert len(divisions) > 30 and all(int(r["ids"]) == 1 for r in divisions)  # 41 on the full build
+    assert _values(store, "SELECT ?d WHERE { ?d a cd:AdministrativeDivision, cd:City }") == []
+    assert all(r["d"].startswith(PLACE + "wd-Q") for r in divisions)

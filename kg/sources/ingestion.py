@@ -17,6 +17,7 @@ from kg.sources.gazetteer import Gazetteer, load_gazetteer
 from kg.sources.importer import ImportResult, Importer, RowIssue, _decimal
 from kg.sources.mapping import Mapping, load_mapping, ontology_terms
 from kg.core import CD, DCTERMS, GEO, RDF, RDFS, SKOS
+from kg.sources.wikidata_places import divisions_from_sources
 from kg.sources.reconcile import CITY, COUNTRY, DISTRICT, REGION, Reconciler, ReviewItem, SeedPlace
 from kg.sources.folders import Source
 
@@ -126,7 +127,7 @@ def ingest(store: ox.Store, sources: list[Source], mappings: list[Mapping], sett
     rep.seconds["gazetteer"] = round(time.perf_counter() - t0, 3)
     graphs = [_N(settings.graph_iri(g)) for g in loaded_graphs]
     t1 = time.perf_counter()
-    rec = Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz))
+    rec = Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz), divisions_from_sources(sources, gaz))
     importer = Importer(store, settings.base_iri, rec, lambda sid: settings.graph_iri(f"dataset/{sid}"),
                         [settings.graph_iri(g) for g in loaded_graphs])
     for m in mappings:

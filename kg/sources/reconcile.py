@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.sources.gazetteer import City, Gazetteer, distance_km, name_key, slug, subdivision_keys
+from kg.sources.wikidata_places import WikidataPlaces
 from kg.core import CD
 
 NEAR_KM = 30.0        # a candidate this close to the source's coordinates is the place
@@ -24,8 +25,12 @@ FAR_KM = 100.0        # an only candidate farther than this is not taken (wrong 
 DOMINANCE = 5.0       # without coordinates, the top candidate must be this many times as populous
 WRONG_POINT_KM = 1000.0  # the only namesake in the named country this far off: the source's point is wrong
 QUALIFIER_KM = 60.0   # a place named as qualifier ("Mitte (Hamburg)") must be this close to the candidate
+SAME_POINT_KM = 2.0   # a populated GeoNames place this close to a Wikidata item's point is that item
+SMALL_KM = 10.0       # a small place with no bigger namesake anywhere must be this close (the hamlet
+                      # Rushmoor, Surrey lies 13 km from the point of the borough of Rushmoor)
 
-CITY, REGION, COUNTRY, DISTRICT, PLACE = (CD + c for c in ("City", "Region", "Country", "District", "Place"))
+CITY, REGION, COUNTRY, DISTRICT, PLACE, DIVISION = (CD + c for c in ("City", "Region", "Country", "District", "Place",
+                                                                    "AdministrativeDivision"))
 _REGION_WORDS = {"county", "district", "province", "prefecture", "region", "oblast", "raion", "rayon",
                  "governorate", "department", "departement", "voivodeship", "canton", "krai", "okrug"}
 _DISTRICT_WORDS = {"borough", "arrondissement"}
@@ -50,7 +55,7 @@ class PlaceQuery:
 class Resolution:
     iri: str
     cls: str | None           # class to assert (None: an existing node keeps its own types)
-    status: str               # seed | gazetteer | country | region | unmatched
+    status: str               # seed | gazetteer | country | region | division | unmatched
     method: str
     country: str | None = None
     city: City | None = None
@@ -82,6 +87,7 @@ class ReviewItem:
     rows: int = 1
 
 
+_PART = " – "  # the Wikipedia lists' "Container – Part": a city's district, a town in its municipality
 _KIND_WORDS = _REGION_WORDS | _DISTRICT_WORDS | {"gmina", "rural", "municipality", "commune", "township", "urban"}
 
 
@@ -95,6 +101,11 @@ def _variants(name: str) -> list[str]:
         out.append(name.split(",")[0].strip())
     if "/" in name:
         out.append(name.split("/")[0].strip())
+    container, _, part = name.partition(_PART)
+    # "Berlin – Steglitz-Zehlendorf", "Joniškis – Žagarė": the part, in the container; not the
+    # district "Bonn – Bonn", which is part of the city Bonn, not the city
+    if part.strip() and name_key(part) != name_key(container):
+        out.append(part.strip())
     stripped = _SUFFIXES.sub("", name).strip()
     if stripped and stripped != name:
         out.append(stripped)
@@ -181,14 +192,18 @@ def _qualifier(name: str, variant: str) -> str | None:
     for sep in (",", "/"):
         if sep in name and variant == name.split(sep)[0].strip():
             return name.split(sep, 1)[1].strip() or None
+    if _PART in name and variant == name.split(_PART, 1)[1].strip():
+        return name.split(_PART, 1)[0].strip() or None
     return None
 
 
 class Reconciler:
     """Resolves place references to node IRIs; remembers what it matched and what needs review."""
 
-    def __init__(self, gazetteer: Gazetteer, base_iri: str, seeds: list[SeedPlace] = ()):
+    def __init__(self, gazetteer: Gazetteer, base_iri: str, seeds: list[SeedPlace] = (),
+                 divisions: WikidataPlaces | None = None):
         self.gaz = gazetteer
+        self.divisions = divisions  # Wikidata's twinned administrative bodies, for what GeoNames lacks
         self.place_ns = f"{base_iri}id/place/"
         self.cities: dict[int, str] = {}          # geonameid -> node IRI, for every matched city
         self.countries: dict[str, str] = {}       # ISO code -> node IRI, for every country used
@@ -259,9 +274,9 @@ class Reconciler:
         return f"{base}-{where}"
 
     # -- resolution ------------------------------------------------------------------------------
-    def _smaller_at_point(self, name: str, cc: str | None, lat: float, lon: float) -> City | None:
+    def _smaller_at_point(self, name: str, cc: str | None, lat: float, lon: float, km: float = NEAR_KM) -> City | None:
         small = [c for c in self.gaz.smaller().candidates(name, cc)
-                 if c.population < self.gaz.min_population and distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM]
+                 if c.population < self.gaz.min_population and distance_km(lat, lon, c.lat, c.lon) <= km]
         if len(small) != 1:
             return None
         self.gaz.cities.setdefault(small[0].geonameid, small[0])  # so the gazetteer graph can describe it
@@ -272,6 +287,82 @@ class Reconciler:
         not Berlin-Mitte); a qualifier that names no city (a canton, a region, a kind) restricts nothing."""
         places = [c for c in self.gaz.candidates(qualifier, cc or city.country) if c.population > 0]
         return not places or any(distance_km(p.lat, p.lon, city.lat, city.lon) <= QUALIFIER_KM for p in places)
+
+    def _division(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
+        """The Wikidata administrative body a reference GeoNames cannot explain names, if exactly one
+        fits: the reference's own QID, or the item of that label in the country within NEAR_KM of the
+        point (the qualifier, if any, near it too). An item whose own reference is a GeoNames place,
+        a region or a country is that place, not a second node for it."""
+        if self.divisions is None or q.lat is None or q.lon is None:
+            return None
+        own = self.divisions.places.get(q.wikidata) if q.wikidata else None
+        if own is not None and (own.country == cc or cc is None):
+            item, how = own, "the source's own Wikidata id"
+        else:
+            found: dict[str, tuple[float, object, str]] = {}
+            for variant in _variants(name):
+                qualifier = _qualifier(name, variant)
+                for d, p in self.divisions.near(variant, cc, q.lat, q.lon, NEAR_KM):
+                    here = City(0, p.name, p.country or "", p.lat, p.lon, 0)
+                    if qualifier and not self._qualifier_fits(qualifier, here, cc):
+                        continue
+                    found.setdefault(p.qid, (d, p, variant))
+            if len(found) != 1:
+                return None
+            d, item, variant = next(iter(found.values()))
+            how = f"label '{item.name}', {d:.0f} km from the source's coordinates" + ("" if variant == name else f" (as '{variant}')")
+        itself = self._resolve(PlaceQuery(item.name, item.country, item.lat, item.lon), identify_divisions=False)
+        if itself.status != "unmatched" or self._populated_place_there(item.name, item.lat, item.lon):
+            return None
+        return Resolution(f"{self.place_ns}wd-{item.qid}", DIVISION, "division",
+                          f"Wikidata {item.qid}: {how}; a twinned administrative body (P190) no GeoNames populated place explains",
+                          cc or item.country)
+
+    def _populated_place_there(self, name: str, lat: float, lon: float) -> bool:
+        """A GeoNames place that is probably this item under another country or another name: one of
+        the same name within NEAR_KM in any country (Wikidata files Konstanz under CH, Mexicali under
+        the US by their points), a populated one within SAME_POINT_KM whatever its name (Kötzting at
+        Bad Kötzting's point), or one within 5 km whose name begins the item's name or the reverse
+        (Rottenburg / Rottenburg am Neckar)."""
+        key = name_key(name)
+        if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
+            return True
+        if not hasattr(self, "_cells"):
+            self._cells: dict[tuple[int, int], list[City]] = {}
+            for c in self.gaz.cities.values():
+                self._cells.setdefault((int(c.lat * 10), int(c.lon * 10)), []).append(c)
+        y, x = int(lat * 10), int(lon * 10)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for c in self._cells.get((y + dy, x + dx), ()):
+                    d = distance_km(lat, lon, c.lat, c.lon)
+                    if d <= SAME_POINT_KM and c.population > 0:
+                        return True
+                    k = name_key(c.name)
+                    if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and d <= 5:
+                        return True
+        return False
+
+    def _smaller_anywhere(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
+        """A name no GeoNames place of 1000+ people bears: the one smaller place of that name (500-999
+        people, or an administrative seat GeoNames gives no population) within SMALL_KM of the source's
+        point, a variant's qualifier fitting."""
+        if q.lat is None or q.lon is None:
+            return None
+        for variant in _variants(name):
+            small = self._smaller_at_point(variant, cc, q.lat, q.lon, SMALL_KM)
+            if small is None:
+                continue
+            qualifier = _qualifier(name, variant)
+            if qualifier and not self._qualifier_fits(qualifier, small, cc):
+                continue
+            iri, existing = self._city_iri(small)
+            via = "" if variant == name else f" (as '{variant}')"
+            return Resolution(iri, None if existing else CITY, "seed" if existing else "gazetteer",
+                              f"GeoNames {small.geonameid}{via}: {distance_km(q.lat, q.lon, small.lat, small.lon):.0f} km from the "
+                              f"source's coordinates (in GeoNames' places of 500+ people or seats, not of {self.gaz.min_population}+)",
+                              small.country, small, existing, [small])
+        return None
 
     def resolve(self, q: PlaceQuery) -> Resolution:
         """Resolve one reference; raises RowError for what makes the row unusable."""
@@ -286,7 +377,7 @@ class Reconciler:
         self._cache[q] = res
         return res
 
-    def _resolve(self, q: PlaceQuery) -> Resolution:
+    def _resolve(self, q: PlaceQuery, identify_divisions: bool = True) -> Resolution:
         name = (q.name or "").strip()
         if not name:
             raise RowError("missing place name")
@@ -324,8 +415,9 @@ class Reconciler:
                 if sub:  # "Alagoas": a state, not the town that has it as an alternate name
                     return Resolution(f"{self.place_ns}region-{sub[0].lower()}", REGION, "region",
                                       f"ISO 3166-2 {sub[0]} ({sub[1]})", cc)
-                return Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
-                                  how, cc, candidates=cands)
+                division = self._division(name, cc, q) if identify_divisions and how.startswith("coordinates") else None
+                return division or Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
+                                              how, cc, candidates=cands)
             iri, existing = self._city_iri(city)
             via = "" if variant == name else f" (as '{variant}')"
             return Resolution(iri, None if existing else CITY, "seed" if existing else "gazetteer",
@@ -349,5 +441,6 @@ class Reconciler:
         for s in self._seed_by_key.get(name_key(name), ()):
             if s.country is None or cc is None or s.country == cc:
                 return Resolution(s.iri, None, "seed", "seed label (no gazetteer entry)", cc or s.country, existing=True)
-        return Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
-                          "no gazetteer entry, country or region of this name", cc)
+        found = self._smaller_anywhere(name, cc, q) or (self._division(name, cc, q) if identify_divisions else None)
+        return found or Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
+                                   "no gazetteer entry, country or region of this name", cc)

@@ -2,6 +2,8 @@
 sources, show what the reconciler did with each (for a person to judge), and recompute it later.
 
     python -m kg.sources.recsample draw  > tests/fixtures/reconciliation_sample.csv   # then judge each row
+    python -m kg.sources.recsample extend tests/fixtures/reconciliation_sample.csv > new.csv  # judge the new rows
+    python -m kg.sources.recsample extend-parts tests/fixtures/reconciliation_sample.csv > new.csv  # "City – District" rows
     python -m kg.sources.recsample score tests/fixtures/reconciliation_sample.csv       # precision and recall
 
 The judging itself is done by hand (docs/reconciliation.md says how).
@@ -23,6 +25,7 @@ from kg.sources.ingestion import _seeds, gazetteer_cache_dir, load_mappings
 from kg.core import add_triples, ontology_files, parse_file
 from kg.sources.reconcile import PlaceQuery, Reconciler, RowError
 from kg.sources.folders import discover_sources
+from kg.sources.wikidata_places import divisions_from_sources
 
 SEED = 20261125
 FIELDS = ["sample_id", "source", "graph", "row", "place", "name", "country", "lat", "lon", "node", "status",
@@ -64,7 +67,8 @@ def reconciler(settings: Settings) -> Reconciler:
     gaz_src = next((s for s in discover_sources(settings.data_dir) if s.kind == "gazetteer"), None)
     gaz = load_gazetteer(int(gaz_src.meta.get("min_city_population", 1000)) if gaz_src else 1000, gazetteer_cache_dir())
     graphs = [ox.NamedNode(settings.graph_iri(n)) for n in names]
-    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz))
+    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz),
+                      divisions_from_sources(discover_sources(settings.data_dir), gaz))
 
 
 def describe(rec: Reconciler, ref: Ref) -> dict:
@@ -103,6 +107,78 @@ def draw(settings: Settings, n: int = 200, per_small_source: int = 20) -> list[d
     return rows
 
 
+# The matching mistakes issue 12 named (tests/test_matching_regressions.py), judged in every sample:
+# (source, name, country text or None for any); the first reference of the source with them.
+PROBLEM_ROWS = [
+    ("twin-towns-wikipedia", n, c) for n, c in [
+        ("Lengnau, Bern", None), ("Lengnau, Aargau", None), ("Lengnau", None), ("Coventry, Connecticut", None),
+        ("Coventry, Rhode Island", None), ("Mitte (Hamburg)", None), ("Mitte (Berlin)", None),
+        ("Asparuhovo (Karnobat)", None), ("Bailly", None), ("Parcé", None), ("Dürnau", None), ("Alagoas", None),
+        ("Christchurch", "England"), ("Christchurch", "New Zealand"), ("Lagoa, Algarve", None), ("Lagoa, Azores", None)]
+] + [("wikidata-twin-cities", "Nienburg", "DE"), ("wikidata-twin-cities", "Whittier", "US")]
+PROBLEM_TWO_POINTS = {"Nienburg", "Whittier"}  # both namesakes: two references at different points
+EXTENSION_SEED = 20261201
+
+
+def extend(settings: Settings, existing: list[dict], n: int = 40, per_new_rule: int = 20) -> list[dict]:
+    """Rows to add to a judged sample: the issue's problem rows, `n` more references drawn uniformly
+    (seed EXTENSION_SEED) and `per_new_rule` drawn from those the issue-12 item-4 rules identify (a
+    Wikidata administrative body, or a GeoNames place of 500-999 people with no bigger namesake)."""
+    refs = references(settings)
+    have = {(r["source"], r["graph"], int(r["row"]), r["place"]) for r in existing}
+    key = lambda r: (r.source, r.graph, r.row, r.place)  # noqa: E731
+    picked: list[int] = []
+    for source, name, country in PROBLEM_ROWS:
+        found = [i for i, r in enumerate(refs) if r.source == source and r.query.name == name
+                 and (country is None or r.query.country == country)]
+        points: set[tuple] = set()
+        for i in found:
+            where = (refs[i].query.lat, refs[i].query.lon)
+            if key(refs[i]) in have or i in picked or where in points:
+                continue
+            picked.append(i)
+            points.add(where)
+            if name not in PROBLEM_TWO_POINTS or len(points) == 2:
+                break
+    rng = random.Random(EXTENSION_SEED)
+    pool = [i for i, r in enumerate(refs) if key(r) not in have and i not in picked]
+    picked += rng.sample(pool, n)
+    rec = reconciler(settings)
+    new_rule = [i for i in pool if i not in picked and _new_rule(rec, refs[i])]
+    picked += rng.sample(new_rule, min(per_new_rule, len(new_rule)))
+    start = max(int(r["sample_id"]) for r in existing) + 1 if existing else 1
+    return [{"sample_id": start + k, **describe(rec, refs[i]), "judgement": "", "note": ""} for k, i in enumerate(picked)]
+
+
+def extend_parts(settings: Settings, existing: list[dict], n: int = 16) -> list[dict]:
+    """`n` rows drawn (seed EXTENSION_SEED + 1) from the references the "Container – Part" rule
+    resolves, which the first extension predates."""
+    refs = references(settings)
+    have = {(r["source"], r["graph"], int(r["row"]), r["place"]) for r in existing}
+    rec = reconciler(settings)
+    pool = [i for i, r in enumerate(refs) if " – " in r.query.name and (r.source, r.graph, r.row, r.place) not in have
+            and _resolved_as_part(rec, r)]
+    picked = random.Random(EXTENSION_SEED + 1).sample(pool, min(n, len(pool)))
+    start = max(int(r["sample_id"]) for r in existing) + 1 if existing else 1
+    return [{"sample_id": start + k, **describe(rec, refs[i]), "judgement": "", "note": ""} for k, i in enumerate(picked)]
+
+
+def _resolved_as_part(rec: Reconciler, ref: Ref) -> bool:
+    try:
+        res = rec.resolve(ref.query)
+    except RowError:
+        return False
+    return res.status != "unmatched" and "(as '" in res.method and ref.query.name.split(" – ", 1)[1].strip() in res.method
+
+
+def _new_rule(rec: Reconciler, ref: Ref) -> bool:
+    try:
+        res = rec.resolve(ref.query)
+    except RowError:
+        return False
+    return res.status == "division" or "not of 1000+" in res.method
+
+
 def current_nodes(settings: Settings, rows: list[dict]) -> dict[str, str]:
     """sample_id -> the node the reconciler gives that reference today."""
     refs = {(r.source, r.graph, r.row, r.place): r for r in references(settings)}
@@ -139,11 +215,18 @@ def main(argv: list[str]) -> int:
         w.writeheader()
         w.writerows(draw(settings))
         return 0
+    if argv[:1] in (["extend"], ["extend-parts"]) and len(argv) == 2:
+        with Path(argv[1]).open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        w = csv.DictWriter(sys.stdout, FIELDS)
+        w.writeheader()
+        w.writerows(rows + (extend if argv[0] == "extend" else extend_parts)(settings, rows))
+        return 0
     if argv[:1] == ["score"] and len(argv) == 2:
         with Path(argv[1]).open(encoding="utf-8") as fh:
             print(score(list(csv.DictReader(fh))))
         return 0
-    print("usage: python -m kg.sources.recsample draw | score FILE", file=sys.stderr)
+    print("usage: python -m kg.sources.recsample draw | extend FILE | extend-parts FILE | score FILE", file=sys.stderr)
     return 2
 
 
