@@ -135,10 +135,9 @@ def build(settings: Settings | None = None, progress: Progress | None = None) ->
         write_outputs(memory, report, settings)
         t_write = time.perf_counter()
         store = ox.Store(str(tmp))
-        store.bulk_extend(memory)
+        store.bulk_extend(memory)  # the bulk loader writes sorted files: no compaction (optimize) needed after it
         del memory
         store.flush()
-        store.optimize()
         del store
         report.seconds["write"] = time.perf_counter() - t_write
         report.seconds["total"] = time.perf_counter() - t0
