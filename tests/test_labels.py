@@ -80,3 +80,8 @@ def test_persian_spelling_refuses_arabic_urdu_and_administrative_forms():
 def test_spelling_variants_of_one_persian_name_count_once():
     assert persian_candidates(["بندر عباس", "بندرعباس", "بندر\u200cعباس"]) == ["بندر\u200cعباس"]
     assert persian_candidates(["نیشابور", "نیشاپور", "نيسابور"]) == ["نیشابور", "نیشاپور"]  # two names: none is chosen
+
+
+def test_iranian_place_named_only_with_arabic_keyboard_letters_gets_the_persian_letters(store):
+    # GeoNames has only كازرون (Arabic kaf) for Kazerun, Iran
+    assert _labels(store, PLACE + "gn-128321", "rdfs:label", "fa") == {("کازرون", "geonames/persian-names")}

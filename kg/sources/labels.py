@@ -13,7 +13,8 @@ graph of the source that states it; GeoNames' form stays, as skos:altLabel, in t
 Persian (rdfs:label @fa) for the Iranian places and the partners of Iranian cities that no curated
 file labels in Persian: GeoNames' alternate names carry no language tag, so a name is taken only
 when exactly one of the place's alternate names is written in Persian letters alone (`persian_spelling`)
-after spelling variants (spaces, ZWNJ) are merged. Places with several such names, or none, are
+after spelling variants (spaces, ZWNJ) are merged; for a place in Iran without one, Arabic yeh and
+kaf are first read as the Persian letters (كازرون -> کازرون). Places with several such names, or none, are
 listed in the build manifest for a curator; nothing is guessed. These labels go to their own graph
 (`PERSIAN_GRAPH` of the gazetteer source), described as selected by this rule.
 """
@@ -49,6 +50,9 @@ _QUALIFIED = re.compile(r"[(),/]")
 _PERSIAN_LETTERS = set("ءآأؤإئابتثجحخدذرزسشصضطظعغفقلمنهوپچژکگیۀ \u200c")
 _HARAKAT = re.compile("[\u064b-\u065f\u0670]")  # vowel marks and shadda: not part of the spelling
 _ADMIN_WORDS = ("شهرستان ", "استان ", "بخش ", "دهستان ")  # the county or province of that name
+# Arabic yeh and kaf as Persian text typed on an Arabic keyboard has them (kg/intake/normalise.py
+# maps them the same way): used only for a place in Iran that has no Persian-letter name.
+_KEYBOARD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 
 
 @dataclass
@@ -137,7 +141,10 @@ def persian_labels(store: ox.Store, loaded: list[ox.NamedNode], graphs: dict[str
             if iri in has_fa:
                 c["curated"] += 1
                 continue
-            cands = persian_candidates(list(names.get(gid_of.get(iri, -1), ())))
+            alternates = list(names.get(gid_of.get(iri, -1), ()))
+            cands = persian_candidates(alternates)
+            if not cands and group == "iranian-places":  # كازرون: Kazerun, in Iran, typed with Arabic kaf
+                cands = persian_candidates([a.translate(_KEYBOARD) for a in alternates])
             if len(cands) == 1:
                 out.graph.append(ox.Quad(_N(iri), LABEL, ox.Literal(cands[0], language="fa"), graph))
                 has_fa.add(iri)
