@@ -30,7 +30,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core import CD, RDFS, SKOS
-from kg.intake.normalise import key as persian_key
 from kg.sources.folders import PERSIAN_NAMES_GRAPH as PERSIAN_GRAPH  # <gazetteer id>/persian-names
 from kg.sources.gazetteer import Gazetteer
 
@@ -53,6 +52,13 @@ _ADMIN_WORDS = ("شهرستان ", "استان ", "بخش ", "دهستان ")  #
 # Arabic yeh and kaf as Persian text typed on an Arabic keyboard has them (kg/intake/normalise.py
 # maps them the same way): used only for a place in Iran that has no Persian-letter name.
 _KEYBOARD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
+# What spelling variants of one name share (as kg/intake/normalise.py compares names): no spaces
+# or ZWNJ, alef and heh and yeh forms folded.
+_VARIANT = str.maketrans({" ": None, "\u200c": None, "آ": "ا", "أ": "ا", "إ": "ا", "ۀ": "ه", "ئ": "ی"})
+
+
+def persian_key(name: str) -> str:
+    return name.translate(_VARIANT)
 
 
 @dataclass
