@@ -11,7 +11,7 @@ from pathlib import Path
 from kg.core import Settings
 from kg.intake import candidates as rules
 from kg.intake.cues import compiled
-from kg.intake.dates import DateMention, find_dates, publication_date
+from kg.intake.dates import DateMention, anchor_year, find_dates, publication_date
 from kg.intake.draft import Document, Writer, decisions, edited_by_hand
 from kg.intake.figures import figures
 from kg.intake.mentions import Mention, find_mentions, home_city
@@ -82,7 +82,8 @@ def analyse(article: Article, gaz: Gazetteer, cue_folder: str | None = None) -> 
         pub = DateMention(0, 0, article.html_date, "day", None, False, "from the page's markup (htmldate)")
     pub_day = dt.date.fromisoformat(pub.value) if pub is not None else None
     chrome = _chrome_spans(norm.text)
-    dates = [d for d in find_dates(norm.text, pub_day) if not any(a <= d.start < b for a, b in chrome)]
+    anchor = None if pub_day else anchor_year(norm.text)
+    dates = [d for d in find_dates(norm.text, pub_day, anchor) if not any(a <= d.start < b for a, b in chrome)]
     code, url, publisher, title = _metadata(article, norm.text, mentions)
     slug_base = publisher.iri.rsplit("/", 1)[-1] if publisher else "article"
     doc_id = f"{slug_base}-{code}" if code else f"{slug_base}-{hashlib.sha1(norm.text.encode()).hexdigest()[:10]}"
