@@ -1,7 +1,9 @@
 """/curate: the curator's review of article drafts (data/articles, written by `cdkg intake`), behind
 the update token like every write. The article text with each candidate's sentence highlighted,
-accept / reject / correct-the-status per candidate (recorded with who and when), and the SHACL
-report of what the draft would publish, recomputed after every decision."""
+accept / reject / correct-the-status per candidate, an entity picker that searches the graph (the
+/search index) to replace a proposed or wrongly matched place, organisation, network or person with
+one the graph knows, every decision recorded as PROV (kg.intake.provenance), and the SHACL report of
+what the draft would publish, recomputed after every decision. No script: plain forms."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, quote
@@ -10,7 +12,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+import base64
+import binascii
+
 from api.deps import ServiceDep, StoreDep
+from api.routers.search import index as search_index
 from api.routers.update import require_writer
 from api.templating import templates
 from kg.core import CdkgError
@@ -19,6 +25,23 @@ from kg.validation import read_contribution, validate_contribution
 
 router = APIRouter(prefix="/curate", tags=["curation"])
 MAX_FORM = 16_384  # a decision is a few hundred bytes
+PICKABLE = ("city", "country", "region", "place", "person", "organisation")  # what a candidate's entity may be replaced by
+
+
+def curator_of(request: Request, settings, typed: str) -> str:
+    """Who decides: the configured curator (CDKG_CURATOR), else the HTTP Basic user name, else the
+    name typed on the page."""
+    if settings.curator:
+        return settings.curator
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            user = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[0].strip()
+        except (binascii.Error, UnicodeDecodeError):
+            user = ""
+        if user:
+            return user
+    return typed
 
 
 def _segments(text: str, items) -> list[tuple[str, int | None]]:
@@ -50,8 +73,11 @@ async def drafts(request: Request, service: ServiceDep) -> Response:
 
 
 @router.get("/{doc_id}", response_class=HTMLResponse, summary="One draft: text, candidates, SHACL report")
-async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: StoreDep, curator: str = "") -> Response:
+async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: StoreDep, curator: str = "",
+                     pick: str = "", q: str = "") -> Response:
     require_writer(request, service)
+    if len(q) > 200 or len(pick) > 1000:
+        raise HTTPException(400, "a search is at most 200 characters and names one candidate")
     try:
         draft = read_draft(service.settings, doc_id)
     except FileNotFoundError as exc:
@@ -59,12 +85,17 @@ async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: 
     except CdkgError as exc:
         raise HTTPException(400, str(exc)) from None
     report = await run_in_threadpool(_report, service.settings, store, draft.path)
+    hits = []
+    if pick and q.strip():
+        idx = await run_in_threadpool(search_index, service)
+        hits = [h for h in idx.search(q, limit=40) if h.kind in PICKABLE][:12]
     return templates.TemplateResponse(request, "curate.html", {
         "title": f"Curate {doc_id}", "draft": draft, "segments": _segments(draft.text, draft.items),
-        "statuses": AGREEMENT_STATUSES, "report": report, "curator": curator})
+        "statuses": AGREEMENT_STATUSES, "report": report, "curator": curator_of(request, service.settings, curator),
+        "curator_fixed": curator_of(request, service.settings, "") != "", "pick": pick, "q": q, "hits": hits})
 
 
-@router.post("/{doc_id}", summary="Accept, reject or correct one candidate (form: node, decision, curator, status)")
+@router.post("/{doc_id}", summary="Accept, reject, correct one candidate or replace an entity in it (form: node, decision, curator, status, replaced, replacement)")
 async def decide_one(doc_id: str, request: Request, service: ServiceDep) -> Response:
     require_writer(request, service)
     declared = request.headers.get("content-length", "")
@@ -74,9 +105,14 @@ async def decide_one(doc_id: str, request: Request, service: ServiceDep) -> Resp
     if len(body) > MAX_FORM:
         raise HTTPException(413, f"form over {MAX_FORM} bytes: a decision is node, decision, curator and status")
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    curator = curator_of(request, service.settings, form.get("curator", ""))
+    if form.get("replacement") and not form.get("decision"):
+        # a proposed entity replaced by a known one is rejected (its mentions move); a statement so corrected is accepted
+        form["decision"] = "review-rejected" if form.get("replaced") == form.get("node") else "review-accepted"
     try:
         await run_in_threadpool(decide, service.settings, doc_id, form.get("node", ""), form.get("decision", ""),
-                                form.get("curator", ""), form.get("status") or None)
+                                curator, form.get("status") or None, None, form.get("replaced") or None,
+                                form.get("replacement") or None)
     except FileNotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     except CdkgError as exc:

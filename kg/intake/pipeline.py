@@ -17,6 +17,7 @@ from kg.intake.figures import figures
 from kg.intake.mentions import Mention, find_mentions, home_city
 from kg.intake.names import Entity, Gazetteer, load_gazetteer
 from kg.intake.people import new_people
+from kg.intake.provenance import replay
 from kg.intake.normalise import Normalised, fold, normalise
 from kg.intake.read import Article, IntakeError, read_article
 
@@ -160,11 +161,12 @@ def intake(arg: str, settings: Settings | None = None, force: bool = False, gaz:
     old = path.read_text(encoding="utf-8") if path.exists() else None
     content = render(a, gaz, decisions(old) if old else None)
     if old is not None:
+        content = replay(content, old, a.doc.doc_id)  # the curator's recorded decisions, applied again
         if old == content:
             return Outcome(path, a, False)
         if edited_by_hand(old) and not force:
             raise IntakeError(f"{path}: the draft was edited by hand since intake wrote it; run again with --force "
-                              "to rewrite it (review decisions are kept, other edits are lost)")
+                              "to rewrite it (the decisions recorded by /curate are kept, other edits are lost)")
     text_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_text, tmp = text_path.with_suffix(".txt.tmp"), path.with_suffix(".ttl.tmp")
     tmp_text.write_text(article.text, encoding="utf-8", newline="")
