@@ -125,7 +125,8 @@ def decide(settings: Settings, doc_id: str, node: str, decision: str, curator: s
         raise IntakeError("say who decides: a curator name of 1 to 100 characters")
     path = draft_path(settings, doc_id)
     text = path.read_text(encoding="utf-8")
-    when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    # UTC written with Z: the form RDF stores read it back in, so a replayed record is the same text
+    when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     d = Decision(node, decision, curator, when, status, replaced or None, replacement or None)
     if replaced and replaced != node and f"<{replaced}>" not in text[slice(*block_span(text, node))] \
             and not any(f"<{replaced}>" in text[slice(*_span_or_none(text, a))] for a in _status_of(text, node)):
