@@ -94,6 +94,8 @@ def _pick(browser: Browser, node: str, query: str, replacement: str) -> None:
     browser.wait_for(f"document.readyState === 'complete' && {row} !== null && {row}.querySelector('.picker select[name=replacement]') !== null")
     options = browser.evaluate(f"[...{row}.querySelectorAll('.picker select[name=replacement] option')].map(o => o.value)")
     assert replacement in options
+    shown = browser.evaluate(f"{row}.querySelector('.picker select[name=replacement]').selectedOptions[0].innerText")
+    assert shown.lower().startswith(query.lower())  # the hit is shown by its name in the graph
     browser.evaluate(f"{row}.querySelector('.picker select[name=replacement]').value = {replacement!r}")
     _decide(browser, node, "replace")
 

@@ -6,14 +6,14 @@ one the graph knows, every decision recorded as PROV (kg.intake.provenance), and
 what the draft would publish, recomputed after every decision. No script: plain forms."""
 from __future__ import annotations
 
+import base64
+import binascii
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-
-import base64
-import binascii
+import pyoxigraph as ox
 
 from api.deps import ServiceDep, StoreDep
 from api.routers.search import index as search_index
@@ -57,6 +57,20 @@ def _segments(text: str, items) -> list[tuple[str, int | None]]:
     return [seg for seg in out if seg[0]]
 
 
+def _label_refs(store, draft) -> None:
+    """The graph's English labels on the entities a picker may replace (the draft names new ones only)."""
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for it in draft.items:
+        named = []
+        for iri, text in it.refs:
+            if text == iri.rsplit("/", 1)[-1]:
+                found = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), label, None, None)
+                         if getattr(q.object, "language", None) == "en"]
+                text = found[0] if found else text
+            named.append((iri, text))
+        it.refs = named
+
+
 def _report(settings, store, path) -> dict:
     contribution, files = read_contribution([path], settings)
     report = validate_contribution(contribution, store, settings, "fast", files)
@@ -85,6 +99,7 @@ async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: 
     except CdkgError as exc:
         raise HTTPException(400, str(exc)) from None
     report = await run_in_threadpool(_report, service.settings, store, draft.path)
+    await run_in_threadpool(_label_refs, store, draft)
     hits = []
     if pick and q.strip():
         idx = await run_in_threadpool(search_index, service)
