@@ -137,3 +137,18 @@ def test_build_writes_the_gazetteer_cache_the_first_intake_reads(project):
     gaz = load_gazetteer(Settings(data_dir=project.data_dir, build_dir=project.build_dir))
     assert cache.stat().st_mtime_ns == written  # read, not rebuilt and rewritten
     assert [e.iri for e in gaz.lookup("اصفهان")] == [f"{ID}place/isfahan"]
+
+
+def test_validating_a_draft_already_built_does_not_count_its_blank_nodes_twice(project):
+    """Regression: `cdkg validate data/articles/X.ttl` (and /curate's live report) after the accepted
+    draft was built checked the file on top of its own built graph, so each date blank node counted
+    twice (cd:statusDate / cd:publicationDate MaxCount Violations on a valid draft)."""
+    assert intake(project, str(FIXTURES / "isfahan-kazan-fa.txt")).returncode == 0
+    doc = "isna-7702"
+    for node in (f"{ID}document/{doc}", f"{ID}status/isfahan-kazan-sister-city-{doc}-1"):
+        decide(project, doc, node, "review-accepted", "Test Curator", now=WHEN)
+    build(project)
+    env = {**os.environ, "CDKG_DATA_DIR": str(project.data_dir), "CDKG_BUILD_DIR": str(project.build_dir), "COLUMNS": "300"}
+    r = subprocess.run([*CDKG, "validate", str(project.data_dir / "articles" / f"{doc}.ttl")], capture_output=True,
+                       text=True, env=env, timeout=600, cwd="/")
+    assert r.returncode == 0 and "0 Violations" in r.stdout, r.stdout + r.stderr

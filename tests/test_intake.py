@@ -199,6 +199,7 @@ def test_unfetchable_url_exits_2(project):
         port = s.getsockname()[1]
     r = intake(project, f"http://127.0.0.1:{port}/article")
     assert r.returncode == 2 and "cannot fetch" in r.stderr and draft_files(project) == []
+    assert len(r.stderr.strip().splitlines()) == 1  # one line, no traceback
 
 
 # -- re-runs and hand edits ---------------------------------------------------------------------------
