@@ -64,6 +64,8 @@ def test_bad_decisions_are_4xx_and_change_nothing(site):
              ({"node": KAZAN, "decision": "review-accepted", "curator": ""}, 400),
              ({"node": KAZAN, "decision": "review-accepted", "curator": "T", "status": "status-bogus"}, 400),
              ({"node": KAZAN, "curator": "T", "replaced": f"{ID}place/kazan", "replacement": "javascript:alert(1)"}, 400),
+             ({"node": KAZAN, "curator": "T", "replaced": f"{ID}place/kazan", "replacement": "not an IRI"}, 400),
+             ({"node": KAZAN, "curator": "T", "replaced": f"{ID}place/kazan", "replacement": f"{ID}place/nowhere"}, 400),
              ({"node": KAZAN, "curator": "T", "replaced": f"{ID}place/tehran", "replacement": f"{ID}place/xian"}, 400)]
     for form, code in cases:
         assert httpx.post(f"{base}/curate/{DOC}", data=form, headers=auth(), timeout=30).status_code == code

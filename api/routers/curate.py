@@ -25,6 +25,7 @@ from kg.validation import own_graphs, read_contribution, validate_contribution
 
 router = APIRouter(prefix="/curate", tags=["curation"])
 MAX_FORM = 16_384  # a decision is a few hundred bytes
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PICKABLE = ("city", "country", "region", "place", "person", "organisation")  # what a candidate's entity may be replaced by
 
 
@@ -112,7 +113,7 @@ async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: 
 
 
 @router.post("/{doc_id}", summary="Accept, reject, correct one candidate or replace an entity in it (form: node, decision, curator, status, replaced, replacement)")
-async def decide_one(doc_id: str, request: Request, service: ServiceDep) -> Response:
+async def decide_one(doc_id: str, request: Request, service: ServiceDep, store: StoreDep) -> Response:
     require_writer(request, service)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FORM:
@@ -122,6 +123,14 @@ async def decide_one(doc_id: str, request: Request, service: ServiceDep) -> Resp
         raise HTTPException(413, f"form over {MAX_FORM} bytes: a decision is node, decision, curator and status")
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     curator = curator_of(request, service.settings, form.get("curator", ""))
+    replacement = form.get("replacement") or ""
+    if replacement:
+        try:
+            known = len(replacement) <= 1000 and next(iter(store.quads_for_pattern(ox.NamedNode(replacement), _TYPE, None, None)), None)
+        except ValueError:  # not an IRI at all
+            known = None
+        if not known:
+            raise HTTPException(400, f"<{replacement[:200]}> is not an entity of the graph: search for one with the picker")
     if form.get("replacement") and not form.get("decision"):
         # a proposed entity replaced by a known one is rejected (its mentions move); a statement so corrected is accepted
         form["decision"] = "review-rejected" if form.get("replaced") == form.get("node") else "review-accepted"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from kg.intake.read import IntakeError
 
 CD = "https://w3id.org/cdkg/ontology#"
 CDC = "https://w3id.org/cdkg/concept/"
-DECISIONS = ("review-accepted", "review-rejected", "review-candidate")
+DECISIONS = ("review-accepted", "review-rejected")  # a decision accepts or rejects; candidate is where it starts
 AGREEMENT_STATUSES = ("status-candidate", "status-proposed", "status-under-negotiation", "status-about-to-be-signed",
                       "status-signed", "status-dormant", "status-revived", "status-ended", "status-under-review")
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -112,8 +113,8 @@ def decide(settings: Settings, doc_id: str, node: str, decision: str, curator: s
            now: dt.datetime | None = None, replaced: str | None = None, replacement: str | None = None) -> None:
     """Set a node's review status (for a status assertion, optionally a corrected status; for any
     candidate, optionally an entity replaced by one the graph knows) and record the decision as PROV."""
-    if decision not in DECISIONS[:2]:
-        raise IntakeError(f"decision must be one of {', '.join(DECISIONS[:2])}, not '{decision}'")
+    if decision not in DECISIONS:
+        raise IntakeError(f"decision must be one of {', '.join(DECISIONS)}, not '{decision}'")
     if status is not None and status not in AGREEMENT_STATUSES:
         raise IntakeError(f"status must be one of {', '.join(AGREEMENT_STATUSES)}, not '{status}'")
     if bool(replaced) != bool(replacement):
@@ -124,32 +125,34 @@ def decide(settings: Settings, doc_id: str, node: str, decision: str, curator: s
     if not curator or len(curator) > 100:
         raise IntakeError("say who decides: a curator name of 1 to 100 characters")
     path = draft_path(settings, doc_id)
-    text = path.read_text(encoding="utf-8")
     # UTC written with Z: the form RDF stores read it back in, so a replayed record is the same text
     when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     d = Decision(node, decision, curator, when, status, replaced or None, replacement or None)
-    if replaced and replaced != node and f"<{replaced}>" not in text[slice(*block_span(text, node))] \
-            and not any(f"<{replaced}>" in text[slice(*_span_or_none(text, a))] for a in _status_of(text, node)):
-        raise IntakeError(f"<{node}> does not mention <{replaced}>")
-    new = with_digest(record(apply(text, d), doc_id, d))
-    try:
-        list(ox.parse(new.encode("utf-8"), format=ox.RdfFormat.TURTLE))
-    except SyntaxError as exc:
-        raise IntakeError(f"{path}: the edit would break the draft ({exc}); edit it by hand") from None
-    tmp = path.with_suffix(".ttl.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    tmp.replace(path)
+    with _WRITING:  # one decision at a time: each reads, edits and replaces the whole file
+        text = path.read_text(encoding="utf-8")
+        if replaced and replaced != node and not _mentions(text, node, replaced):
+            raise IntakeError(f"<{node}> does not mention <{replaced}>")
+        new = with_digest(record(apply(text, d), doc_id, d))
+        try:
+            list(ox.parse(new.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise IntakeError(f"{path}: the edit would break the draft ({exc}); edit it by hand") from None
+        tmp = path.with_suffix(".ttl.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        tmp.replace(path)
 
 
+_WRITING = threading.Lock()
 _IRI_SAFE = re.compile(r"^[^<>\"{}|^`\\\s]+$")
 
 
-def _status_of(text: str, node: str) -> list[str]:
-    return re.findall(r"cd:statusOf <([^>]+)>", text[slice(*block_span(text, node))])
-
-
-def _span_or_none(text: str, node: str) -> tuple[int, int]:
-    try:
-        return block_span(text, node)
-    except IntakeError:
-        return (0, 0)
+def _mentions(text: str, node: str, iri: str) -> bool:
+    """Whether the candidate, or the new agreement it is a status of, names `iri`."""
+    block = text[slice(*block_span(text, node))]
+    blocks = [block]
+    for agreement in re.findall(r"cd:statusOf <([^>]+)>", block):
+        try:
+            blocks.append(text[slice(*block_span(text, agreement))])
+        except IntakeError:
+            pass  # an agreement the graph already has: not in the draft
+    return any(f"<{iri}>" in b for b in blocks)
