@@ -171,3 +171,18 @@ def test_the_curator_recorded_is_the_http_basic_user_when_given(site):
     last = text[text.rindex("a cd:CurationDecision"):]
     assert f"prov:used <{FIGURE}>" in last and "prov:wasAssociatedWith <https://w3id.org/cdkg/id/curator/ada-curator>" in last
     assert "Someone Else" not in text
+
+
+def test_the_configured_curator_is_recorded_whatever_name_is_typed(site):
+    _, draft = site
+    data = draft.parent.parent
+    with running_service(data.parent / "build", env={"CDKG_DATA_DIR": str(data), "CDKG_UPDATE_TOKEN": TOKEN,
+                                                     "CDKG_QUERY_WORKERS": "0", "CDKG_CURATOR": "Configured Curator"}) as base:
+        page = httpx.get(f"{base}/curate/{DOC}", headers=auth(), timeout=30).text
+        assert '<strong id="curator-name">Configured Curator</strong>' in page and 'name="curator" id="curator"' not in page
+        r = httpx.post(f"{base}/curate/{DOC}", data={"node": FIGURE, "decision": "review-rejected", "curator": "Typed Name"},
+                       headers=auth(), timeout=30)
+        assert r.status_code == 303
+    last = draft.read_text(encoding="utf-8").rsplit("a cd:CurationDecision", 1)[1]
+    assert "prov:wasAssociatedWith <https://w3id.org/cdkg/id/curator/configured-curator>" in last
+    assert "Typed Name" not in draft.read_text(encoding="utf-8")
