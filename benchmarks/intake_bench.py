@@ -43,7 +43,7 @@ def main() -> int:
     warm = time.perf_counter() - t
     source = "built store" if settings.store_dir.is_dir() else "data files"
     print(f"gazetteer: {len(gaz.entities)} entities, {len(gaz.by_key)} name keys from the {source}; "
-          f"first load in a fresh process {fresh:.2f} s ({'cache written by the build' if cached else 'no cache yet: read and cached then'}), "
+          f"first load in a fresh process {fresh:.2f} s ({'from the cache the build or an earlier load wrote' if cached else 'no cache yet: read and cached then'}), "
           f"again {warm:.3f} s")
     if settings.store_dir.is_dir():
         t = time.perf_counter()

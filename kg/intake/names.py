@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.core import Settings
+from kg.core import Settings, has_merge
 from kg.intake.normalise import TOKEN, key
 
 CD = "https://w3id.org/cdkg/ontology#"
@@ -29,7 +29,7 @@ KINDS = {CD + "City": "city", CD + "Country": "country", CD + "Region": "region"
          CD + "CivilSocietyOrganization": "org", CD + "CityCouncil": "org", ORG + "Organization": "org",
          ORG + "FormalOrganization": "org", "http://xmlns.com/foaf/0.1/Person": "person",
          ORG + "Post": "post", CD + "Programme": "programme"}
-_FORMAT = 5  # bump when the pickled structure or the query changes
+_FORMAT = 6  # bump when the pickled structure or the query changes
 _RANK = ["post", "city", "country", "region", "network", "programme", "person", "org"]  # a name with two types takes the first
 # Generic heads a text may drop: 'شبکه شهرهای خلاق یونسکو' is also written 'شهرهای خلاق یونسکو'.
 _DROPPABLE_HEADS = {"network": ("شبکه", "سازمان", "the", "network"), "org": ("خبرگزاری",)}
@@ -76,9 +76,11 @@ class Gazetteer:
 
 def gazetteer_of(store: ox.Store) -> Gazetteer:
     # Quad patterns, not SPARQL: the union of all graphs through one query costs seconds on the full build.
+    # A built store holds that union as its default graph (kg.core.merge): read it alone, each triple once.
+    graph = ox.DefaultGraph() if has_merge(store) else None
     entities: dict[str, Entity] = {}
     for typ, kind in KINDS.items():
-        for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(typ), None):
+        for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(typ), graph):
             iri = q.subject.value
             e = entities.get(iri)
             if e is None:
@@ -86,14 +88,14 @@ def gazetteer_of(store: ox.Store) -> Gazetteer:
             elif _RANK.index(kind) < _RANK.index(e.kind):
                 e.kind = kind
     for pred in LABELS:
-        for q in store.quads_for_pattern(None, pred, None, None):
+        for q in store.quads_for_pattern(None, pred, None, graph):
             e = entities.get(q.subject.value)
             if e is not None:
                 lang = getattr(q.object, "language", None) or ""
                 e.labels.setdefault(lang, q.object.value)
                 e.labels["_all"] += "\x1f" + q.object.value
     for prop, attr in (("inCountry", "country"), ("governs", "governs")):
-        for q in store.quads_for_pattern(None, ox.NamedNode(CD + prop), None, None):
+        for q in store.quads_for_pattern(None, ox.NamedNode(CD + prop), None, graph):
             e = entities.get(q.subject.value)
             if e is not None:
                 setattr(e, attr, q.object.value)
@@ -112,7 +114,7 @@ def gazetteer_of(store: ox.Store) -> Gazetteer:
                 surname = key(" ".join(words[2:] if words[0] in ("سید", "seyed", "sayyed") and len(words) > 2 else words[1:]))
                 if len(surname) >= 4:
                     by_key[surname].add(e.iri)
-    agreements = frozenset(q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(CD + "Agreement"), None))
+    agreements = frozenset(q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(CD + "Agreement"), graph))
     return Gazetteer(entities, {k: sorted(v) for k, v in by_key.items()}, max(map(len, by_key), default=0), agreements)
 
 
