@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     remote_query_url: str | None = Field(None, description="The remote store's SPARQL query endpoint: if set, one COUNT per graph confirms which graphs need sending.")
     # Web service (api/): see docs/service.md.
     update_token: str | None = Field(None, description="Enables SPARQL Update and the Graph Store Protocol for requests bearing this token; unset = read-only.")
+    curator: str | None = Field(None, max_length=100, description="The curator /curate records as the agent of every decision (PROV); unset = the user name of HTTP Basic, else the name typed on the page.")
     query_workers: int = Field(2, ge=0, description="Worker processes that evaluate SPARQL queries (killed on timeout); 0 = in-process, no hard timeout.")
     query_memory_mb: int = Field(2048, ge=0, description="Memory (anonymous RSS, MB) a query worker may use before its query is stopped (503); 0 = no limit.")
     query_queue_timeout: float = Field(10.0, gt=0, description="Seconds a query may wait for a free worker before it is refused (503); waiting is not run time.")

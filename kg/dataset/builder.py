@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from kg.core import Settings
 from kg.core import INFERRED_GRAPH, META_GRAPH, add_triples, materialise_merge, ontology_files, parse_file
 from kg.dataset.reason import ReasoningReport, reason_with_owlrl, reason_with_rules
+from kg.intake import gazetteer_of, save_gazetteer
 from kg.sources import discover_sources, metadata_triples
 
 Progress = Callable[[str, int, int], None]
@@ -154,6 +155,9 @@ def _build(settings: Settings, progress: Progress | None) -> BuildReport:
         report = populate(memory, settings, progress)
         report.fingerprint = fingerprint(settings)
         write_outputs(memory, report, settings)
+        t_gaz = time.perf_counter()
+        gazetteer = gazetteer_of(memory)  # `cdkg intake`'s names, cached below once the store is in place
+        report.seconds["gazetteer"] = time.perf_counter() - t_gaz
         t_write = time.perf_counter()
         store = ox.Store(str(tmp))
         store.bulk_extend(memory)  # the bulk loader writes sorted files: no compaction (optimize) needed after it
@@ -168,6 +172,7 @@ def _build(settings: Settings, progress: Progress | None) -> BuildReport:
         tmp.rename(settings.store_dir)
         shutil.rmtree(old, ignore_errors=True)
         settings.manifest_path.write_text(report.to_json(), encoding="utf-8")
+        save_gazetteer(settings, gazetteer)
         return report
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

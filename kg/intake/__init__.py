@@ -5,7 +5,8 @@ from kg.core import lazy_face
 __getattr__, __all__ = lazy_face(__name__, {
     "pipeline": ["ARTICLES", "Analysis", "analyse", "intake", "render"],
     "read": ["IntakeError", "read_article"],
-    "names": ["load_gazetteer"],
+    "names": ["gazetteer_of", "load_gazetteer", "save_gazetteer"],
     "curation": ["AGREEMENT_STATUSES", "decide", "list_drafts", "read_draft"],
+    "provenance": ["Decision", "recorded"],
     "score": ["CATEGORIES", "Tally", "gold", "gold_documents", "predicted"],
 })

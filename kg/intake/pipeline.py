@@ -11,12 +11,13 @@ from pathlib import Path
 from kg.core import Settings
 from kg.intake import candidates as rules
 from kg.intake.cues import compiled
-from kg.intake.dates import DateMention, find_dates, publication_date
+from kg.intake.dates import DateMention, anchor_year, find_dates, publication_date
 from kg.intake.draft import Document, Writer, decisions, edited_by_hand
 from kg.intake.figures import figures
 from kg.intake.mentions import Mention, find_mentions, home_city
 from kg.intake.names import Entity, Gazetteer, load_gazetteer
 from kg.intake.people import new_people
+from kg.intake.provenance import replay
 from kg.intake.normalise import Normalised, fold, normalise
 from kg.intake.read import Article, IntakeError, read_article
 
@@ -82,7 +83,8 @@ def analyse(article: Article, gaz: Gazetteer, cue_folder: str | None = None) -> 
         pub = DateMention(0, 0, article.html_date, "day", None, False, "from the page's markup (htmldate)")
     pub_day = dt.date.fromisoformat(pub.value) if pub is not None else None
     chrome = _chrome_spans(norm.text)
-    dates = [d for d in find_dates(norm.text, pub_day) if not any(a <= d.start < b for a, b in chrome)]
+    anchor = None if pub_day else anchor_year(norm.text)
+    dates = [d for d in find_dates(norm.text, pub_day, anchor) if not any(a <= d.start < b for a, b in chrome)]
     code, url, publisher, title = _metadata(article, norm.text, mentions)
     slug_base = publisher.iri.rsplit("/", 1)[-1] if publisher else "article"
     doc_id = f"{slug_base}-{code}" if code else f"{slug_base}-{hashlib.sha1(norm.text.encode()).hexdigest()[:10]}"
@@ -159,11 +161,12 @@ def intake(arg: str, settings: Settings | None = None, force: bool = False, gaz:
     old = path.read_text(encoding="utf-8") if path.exists() else None
     content = render(a, gaz, decisions(old) if old else None)
     if old is not None:
+        content = replay(content, old, a.doc.doc_id)  # the curator's recorded decisions, applied again
         if old == content:
             return Outcome(path, a, False)
         if edited_by_hand(old) and not force:
             raise IntakeError(f"{path}: the draft was edited by hand since intake wrote it; run again with --force "
-                              "to rewrite it (review decisions are kept, other edits are lost)")
+                              "to rewrite it (the decisions recorded by /curate are kept, other edits are lost)")
     text_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_text, tmp = text_path.with_suffix(".txt.tmp"), path.with_suffix(".ttl.tmp")
     tmp_text.write_text(article.text, encoding="utf-8", newline="")

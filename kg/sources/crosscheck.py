@@ -6,7 +6,9 @@
   another, which lists the network's members, lacks;
 - coordinates: places whose coordinates from different sources (or the gazetteer) are farther
   apart than a threshold;
-- figures: numbers the sources report (13 sister cities on 2020-07-15) beside what the graph holds.
+- figures: numbers the sources report (13 sister cities on 2020-07-15) beside what the graph holds;
+- status conflicts: one agreement given different statuses by different documents (the library query
+  conflicting-status-claims), e.g. a new article's claim kept beside an older one.
 The source of a statement is the dataset whose named graph holds it.
 """
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pyoxigraph as ox
 from kg.core import Settings
 from kg.sources.crosscheck_ties import overlap_markdown, tie_overlap
 from kg.sources.gazetteer import distance_km
-from kg.core import execute
+from kg.core import execute, queries_dir
 
 THRESHOLD_KM = 25.0
 
@@ -34,6 +36,7 @@ class CrossReport:
     figures: list[dict] = field(default_factory=list)
     sources: dict[str, dict] = field(default_factory=dict)
     tie_overlap: dict = field(default_factory=dict)  # kg.crosscheck_ties: ties per combination of sources
+    status_conflicts: list[dict] = field(default_factory=list)  # queries/conflicting-status-claims.rq, rows
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, ensure_ascii=False)
@@ -219,6 +222,17 @@ def _figures(store, settings) -> list[dict]:
     return sorted(out, key=lambda f: (f["label"], f["measure"], f["date"] or "", f["value"]))
 
 
+def _status_conflicts(store, settings) -> list[dict]:
+    rows = _rows(store, (queries_dir() / "conflicting-status-claims.rq").read_text(encoding="utf-8"), settings)
+    for r in rows:
+        for side in ("1", "2"):
+            doc = r["document" + side]
+            r["source" + side] = next((_source_of(g.value, settings) for q in store.quads_for_pattern(
+                ox.NamedNode(doc), None, None, None) if (g := q.graph_name) is not None and isinstance(g, ox.NamedNode)
+                and _source_of(g.value, settings)), None)
+    return rows
+
+
 def cross_source_report(store: ox.Store, settings: Settings | None = None, threshold_km: float = THRESHOLD_KM) -> CrossReport:
     settings = settings or Settings()
     rep = CrossReport(threshold_km=threshold_km)
@@ -229,6 +243,7 @@ def cross_source_report(store: ox.Store, settings: Settings | None = None, thres
         _source_of, lambda iris: _labels(store, settings, iris), settings)
     rep.coordinates = _coordinates(store, settings, threshold_km)
     rep.figures = _figures(store, settings)
+    rep.status_conflicts = _status_conflicts(store, settings)
     for s in sorted(set(tie_counts) | set(mem_counts)):
         rep.sources[s] = {"sister_city_ties": tie_counts.get(s, 0), "memberships": mem_counts.get(s, 0)}
     return rep
@@ -251,6 +266,16 @@ def to_markdown(rep: CrossReport, max_rows: int = 200) -> str:
         per = ", ".join(f"{k}: {n}" for k, n in f["per_source"].items()) or "none"
         extra = f"; {f['signed']} with a 'signed' status" if f["signed"] is not None else ""
         lines.append(f"- {f['label']}: {v} {f['what']} reported{when} ({docs}); the graph knows {f['graph_knows']} ({per}{extra}).")
+    lines += ["", "## Conflicting status claims", "",
+              f"{len(rep.status_conflicts)} pair(s) of documents giving one agreement different statuses (both claims are kept; "
+              "the query conflicting-status-claims lists them with their assertions).", ""]
+    if rep.status_conflicts:
+        lines += ["| agreement | status (date) | document (source) | status (date) | document (source) | reading |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for c in rep.status_conflicts[:max_rows]:
+            side = [f"{c['status' + i]}" + (f" ({c['date' + i]})" if c["date" + i] else "") for i in ("1", "2")]
+            docs = [f"{_short(c['document' + i])} ({c['source' + i] or '?'})" for i in ("1", "2")]
+            lines.append(f"| {c['subjectLabel'] or _short(c['assertion1'])} | {side[0]} | {docs[0]} | {side[1]} | {docs[1]} | {c['reading']} |")
     lines += ["", *overlap_markdown(rep.tie_overlap)]
     lines += ["", "## Sister-city ties by source", ""]
     for t in rep.ties:

@@ -23,7 +23,7 @@ from kg.core import Settings
 from kg.validation.contribution import SCOPE_GRAPH, Contribution, scratch_copy, stage
 from kg.core import to_ox, to_rdflib
 from kg.core import CdkgError, DataSyntaxError
-from kg.core import add_triples, ontology_files, parse_file, rdf_format
+from kg.core import add_triples, ontology_files, parse_file, rdf_format, sync_merge
 from kg.core import RDFS
 from kg.validation.shacl_results import ValidationReport, ValidationResult, results_from_pyshacl
 from kg.validation.source_lines import definition_line
@@ -243,16 +243,33 @@ def read_contribution(paths: Iterable[Path], settings: Settings) -> tuple[Contri
     return contribution, files
 
 
+def own_graphs(paths: Iterable[Path], settings: Settings) -> set[ox.NamedNode]:
+    """The named graphs the build made from these files, for those that are files of a source folder."""
+    built = {f.resolve(): s.graph_name(f) for s in discover_sources(settings.data_dir) for f in s.files}
+    return {ox.NamedNode(settings.graph_iri(built[p])) for p in map(lambda x: Path(x).resolve(), paths) if p in built}
+
+
+def _drop_graphs(store: ox.Store, graphs: set[ox.NamedNode]) -> None:
+    """A file checked again replaces what the build made of it: its blank nodes would count twice."""
+    for g in graphs:
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
+        if triples:
+            store.remove_graph(g)
+            sync_merge(store, [], triples)
+
+
 def validate_contribution(contribution: Contribution, context: ox.Store, settings: Settings | None = None,
                           engine: str = "fast", files: dict[str, Path] | None = None,
-                          in_place: bool = False) -> ValidationReport:
+                          in_place: bool = False, replaces: set[ox.NamedNode] | None = None) -> ValidationReport:
     """Validate a contribution in the context of a built store; only the nodes it touches are checked.
+    `replaces`: graphs of the context the contribution stands for (a data file checked again, see own_graphs).
 
     The context store is not modified (the work happens on a throw-away copy), unless `in_place`:
     the caller's context is already a throw-away copy (the service's upload workers)."""
     settings = settings or Settings()
     shapes = load_shapes(settings.shapes_dir)
     with (nullcontext(context) if in_place else scratch_copy(context)) as scratch:
+        _drop_graphs(scratch, replaces or set())
         scope = stage(scratch, settings, contribution)
         report = run_engine(scratch, shapes, engine, scope=scope)
         describe(report, scratch, {**graph_files(settings), **(files or {})})
@@ -293,12 +310,14 @@ def validate_files(paths: Iterable[Path], settings: Settings | None = None, engi
     from kg.core import open_store
 
     settings = settings or Settings()
+    paths = list(paths)
     contribution, files = read_contribution(paths, settings)
     if not context:
         return validate_standalone(contribution, settings, engine, files)
     if is_stale(settings):
         build(settings)
-    return validate_contribution(contribution, open_store(settings), settings, engine, files)
+    return validate_contribution(contribution, open_store(settings), settings, engine, files,
+                                 replaces=own_graphs(paths, settings))
 
 
 def parse_body(data: bytes, fmt: ox.RdfFormat, settings: Settings, name: str = "request body") -> Contribution:
