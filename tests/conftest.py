@@ -70,7 +70,8 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory):
     """One real OpenLink Virtuoso for the session (tests/virtuoso.py): (http base URL, SQL port).
-    Shared by the publish and query-library tests; each writes only the graphs of its own build."""
+    Used by the publish tests (the query-library comparison keeps its own, holding only the seed
+    graphs: other data in the store changes Virtuoso's plans, docs/scale-out.md)."""
     from virtuoso import running_virtuoso, virtuoso_path
     if virtuoso_path() is None:
         pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource; .ci/run does this)")

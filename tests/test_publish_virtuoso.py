@@ -27,7 +27,7 @@ pytestmark = pytest.mark.timeout(600)
 
 @pytest.fixture()
 def virtuoso(virtuoso_server):
-    return virtuoso_server  # one server per session (tests/conftest.py), shared with the query tests
+    return virtuoso_server  # one server for every test of this file (tests/conftest.py)
 
 
 @pytest.fixture()
