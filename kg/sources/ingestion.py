@@ -152,7 +152,8 @@ def ingest(store: ox.Store, sources: list[Source], mappings: list[Mapping], sett
         g = _N(settings.graph_iri(name))
         rep.graphs[name] = [ox.Quad(t.subject, t.predicate, t.object, g) for t in gazetteer_triples(rec, settings.base_iri, english)]
         fa_name = f"{gaz_source.id}/{PERSIAN_GRAPH}"
-        fa = persian_labels(store, graphs, rep.graphs, gid_of, rec.country_iri("IR"), gaz,
+        iran = rec.countries.get("IR", "")  # no node for Iran (a data folder without it): no Iranian place
+        fa = persian_labels(store, graphs, rep.graphs, gid_of, iran, gaz,
                             _N(settings.graph_iri(fa_name)), gazetteer_cache_dir())
         rep.graphs[fa_name] = fa.graph
         rep.labels = {"english": {src: sum(1 for _, g in english.values() if g == src) for src, _ in EN_LABEL_SOURCES},
