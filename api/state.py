@@ -15,6 +15,7 @@ import asyncio
 import gc
 import shutil
 import threading
+import traceback
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -226,18 +227,26 @@ class ServiceState:
     def _write_on_disk(self, change) -> tuple[Any, Path]:
         with self.reading() as live:
             stage = new_stage(live, self.settings)
+        staged = None
         try:
             staged = ox.Store(str(stage))
             with self.reading() as live:
                 result = change(live, staged)
             staged.flush()
-            del staged
+            staged = None
             gc.collect()  # close the writable handle before its folder is renamed
             with self._lock.write():  # no page or count reads the old handle while it is swapped
                 old = publish(stage, self.settings)
                 self._set_store(ox.Store.read_only(str(self.settings.store_dir)))
             return result, old
+        except BaseException as exc:
+            # The frames of a refused change hold the staged store open; RocksDB's threads would go on
+            # writing into its folder while it is removed, and the half-removed folder stayed behind.
+            traceback.clear_frames(exc.__traceback__)
+            raise
         finally:
+            staged = None
+            gc.collect()
             shutil.rmtree(stage, ignore_errors=True)  # a refused or failed write leaves nothing behind
 
 
