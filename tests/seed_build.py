@@ -26,5 +26,13 @@ def seed_settings(tmp_root: Path, exclude: tuple[str, ...] = (), name: str = "se
     return _CACHE[key]
 
 
+def private_seed_project(tmp_path: Path) -> Settings:
+    """A private, uncached copy of the seed articles, built (for tests that add, remove or publish files)."""
+    shutil.copytree(data_dir() / "seed-articles", tmp_path / "data" / "seed-articles")
+    settings = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build")
+    build(settings)
+    return settings
+
+
 def cli_env(settings: Settings) -> dict[str, str]:
     return {"CDKG_DATA_DIR": str(settings.data_dir), "CDKG_BUILD_DIR": str(settings.build_dir)}

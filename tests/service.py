@@ -53,13 +53,18 @@ def running_process(cmd: list[str], probe_url: str, log_path: Path, env: dict[st
             time.sleep(0.2)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_process(proc, log, grace=15)
+
+
+def stop_process(proc: subprocess.Popen, log, grace: float) -> None:
+    """Terminate, kill after `grace` s (bounded), close the server's log file."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    log.close()
 
 
 @contextmanager

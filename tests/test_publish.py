@@ -17,10 +17,8 @@ import pytest
 import rdflib
 
 from conftest import run_cli
-from kg.dataset.builder import build
 from kg.core.config import Settings
-from kg.core.paths import data_dir
-from seed_build import cli_env
+from seed_build import cli_env, private_seed_project
 from service import free_port, running_process
 
 BAD = """@prefix cd: <https://w3id.org/cdkg/ontology#> .
@@ -43,10 +41,7 @@ def _snapshot(folder: Path) -> dict[str, str]:
 @pytest.fixture()
 def project(tmp_path) -> Settings:
     """A private copy of the seed data (tests here add and remove files)."""
-    shutil.copytree(data_dir() / "seed-articles", tmp_path / "data" / "seed-articles")
-    settings = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build")
-    build(settings)
-    return settings
+    return private_seed_project(tmp_path)
 
 
 def _publish(settings: Settings, *args: str):

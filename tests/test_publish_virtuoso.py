@@ -6,7 +6,6 @@ full graph (the full-build figure is in docs/scale-out.md)."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,9 +16,7 @@ import pytest
 
 from conftest import run_cli
 from kg.core.config import Settings
-from kg.core.paths import data_dir
-from kg.dataset.builder import build
-from seed_build import cli_env
+from seed_build import cli_env, private_seed_project
 from virtuoso import PASSWORD, USER
 
 pytestmark = pytest.mark.timeout(600)
@@ -32,10 +29,8 @@ def virtuoso(virtuoso_server):
 
 @pytest.fixture()
 def project(tmp_path) -> Settings:
-    shutil.copytree(data_dir() / "seed-articles", tmp_path / "data" / "seed-articles")
-    settings = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build")
-    build(settings)
-    return settings
+    """A private copy of the seed data (tests here add and remove files)."""
+    return private_seed_project(tmp_path)
 
 
 def _publish(settings: Settings, *args: str, **env: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from service import free_port
+from service import free_port, stop_process
 
 USER, PASSWORD = "cdkg", "cdkg-test-secret"
 
@@ -124,10 +124,4 @@ def running_virtuoso(folder: Path, startup: float = 120):
         isql(sql, SETUP_SQL)
         yield base, sql, started
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_process(proc, log, grace=30)
