@@ -18,8 +18,8 @@ import psutil
 import pytest
 
 from api.http_limits import MAX_URL_BYTES
-from service import (CDKG, answers_quickly, lookup_times, p99, upload_jobs, wait_for, wait_for_workers, workers,
-                     workers_up, writable_service)
+from service import (CDKG, answers_quickly, lookup_times, p99, running_service, upload_jobs, wait_for,
+                     wait_for_workers, workers, workers_up, writable_service)
 from test_upload_limits import BOMB, DEEP_JSONLD, DEEP_TURTLE
 
 TOKEN = "tok-rely-8c41"
@@ -333,3 +333,44 @@ def test_the_checks_catch_a_degraded_or_dead_server(served, published):
         still_serving(served, {**published, "graph_quads": published["graph_quads"] - 1})
     wait_for(lambda: workers_up(served), 30)
     still_serving(served, published)
+
+
+def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    out = []
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
+    return out
+
+
+def _fire(request) -> None:
+    """Send in the background; the answer does not matter (the server is killed under it)."""
+    def send() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            request()
+    threading.Thread(target=send, daemon=True).start()
+
+
+def test_regression_orphaned_workers_after_the_server_is_killed(built, settings):
+    """Before: a server killed outright (SIGKILL, OOM killer) left the query worker running its query, and an
+    upload worker its validation, orphaned at full CPU for minutes. Now every worker is gone within seconds."""
+    with running_service(settings.build_dir, env={"CDKG_QUERY_TIMEOUT": "120"}, command=[*CDKG, "serve"]) as base:
+        wait_for_workers(base)
+        port = str(urlsplit(base).port)
+        server = next(p for p in psutil.Process().children() if port in p.cmdline())
+        _fire(lambda: httpx.post(f"{base}/sparql", data={"query": f"{HEAVY} # orphan"}, timeout=30))
+        _fire(lambda: httpx.post(f"{base}/validate", content=BIG_NT, headers={"content-type": "application/n-triples"},
+                                 timeout=30))
+        busy = wait_for(lambda: [p for p in upload_jobs() if p in server.children(recursive=True)], 30)
+        time.sleep(1)
+        query_pid = _busiest(_query_pids(base))
+        family = server.children(recursive=True)
+        assert query_pid in [p.pid for p in family] and busy
+        assert psutil.Process(query_pid).cpu_percent(interval=0.5) > 20  # running the heavy query
+        server.kill()
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while _alive(family) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(family), [(p.pid, p.name()) for p in _alive(family)]

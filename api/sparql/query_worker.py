@@ -14,10 +14,12 @@ import signal
 import pyoxigraph as ox
 
 from api.sparql.query_job import JobOutcome, run_job
+from kg.core.lifeline import exit_with_parent
 
 
 def worker_main(jobs, answers, store_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    exit_with_parent()  # a server killed outright (SIGKILL) takes us with it, even mid-query
 
     def send(tag: bytes, payload) -> None:
         answers.send_bytes(tag + (payload if tag == b"C" else pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))

@@ -40,8 +40,9 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
     err.print(f"serving on http://{settings.host}:{settings.port}/  (SPARQL at /sparql)")
     from api import limited_protocol
 
+    # Stopping (Ctrl-C, SIGTERM) waits for answers in flight at most a few seconds, not a long query's limit.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                http=limited_protocol(settings.max_header_bytes, settings.max_headers))
+                http=limited_protocol(settings.max_header_bytes, settings.max_headers), timeout_graceful_shutdown=5)
 
 
 def ui_install() -> None:

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kg.core.lifeline import exit_with_parent
 from kg.validation.untrusted import Limits
 
 # Workers are forked from a single-threaded fork server that has imported the validation code once:
@@ -44,6 +45,7 @@ def _data_bytes() -> int:
 
 def _main(conn, stderr_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which kills us
+    exit_with_parent()  # the fork server exits with the service; so do we, even mid-job
     err = os.open(stderr_path, os.O_WRONLY | os.O_TRUNC)
     os.dup2(err, 2)  # a native crash prints its reason here; the parent reads it
     import pyoxigraph as ox
