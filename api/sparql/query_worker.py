@@ -14,7 +14,7 @@ import signal
 import pyoxigraph as ox
 
 from api.sparql.query_job import JobOutcome, run_job
-from kg.core.lifeline import exit_with_parent
+from kg.core import exit_with_parent
 
 
 def worker_main(jobs, answers, store_path: str) -> None:

@@ -1,5 +1,6 @@
 """The core every stage uses: settings, resource paths, namespaces, errors, term conversion,
-loading files into the Oxigraph store, running SPARQL on it, and files taken from npm packages."""
+loading files into the Oxigraph store, running SPARQL on it, files taken from npm packages, and the
+lifeline that makes a worker process die with its parent."""
 from kg.core.lazy import lazy_face
 
 __getattr__, __all__ = lazy_face(__name__, {
@@ -17,6 +18,7 @@ __getattr__, __all__ = lazy_face(__name__, {
               "sync_merge", "triple_count"],
     "review": ["held_back", "published"],
     "npm_pack": ["NpmPackError", "install_from_npm"],
+    "lifeline": ["exit_with_parent"],
     "query": ["QueryResult", "execute", "open_store", "parse_header", "query_library", "resolve_query", "run_query",
               "serialize_results"],
 })

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kg.core.lifeline import exit_with_parent
+from kg.core import exit_with_parent
 from kg.validation.untrusted import Limits
 
 # Workers are forked from a single-threaded fork server that has imported the validation code once:
