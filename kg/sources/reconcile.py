@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from kg.sources.gazetteer import City, Gazetteer, distance_km, name_key, slug, subdivision_keys
 from kg.sources.wikidata_places import WikidataPlaces
+from kg.sources.admin_places import _KR_KIND, AdminPlaces
 from kg.core import CD
 
 NEAR_KM = 30.0        # a candidate this close to the source's coordinates is the place
@@ -201,9 +202,11 @@ class Reconciler:
     """Resolves place references to node IRIs; remembers what it matched and what needs review."""
 
     def __init__(self, gazetteer: Gazetteer, base_iri: str, seeds: list[SeedPlace] = (),
-                 divisions: WikidataPlaces | None = None):
+                 divisions: WikidataPlaces | None = None, admin: AdminPlaces | None = None):
         self.gaz = gazetteer
         self.divisions = divisions  # Wikidata's twinned administrative bodies, for what GeoNames lacks
+        self.admin = admin          # the countries-states-cities database: the last resort
+        self.admin_matched: dict[str, object] = {}  # node IRI -> database entry, for its graph
         self.place_ns = f"{base_iri}id/place/"
         self.cities: dict[int, str] = {}          # geonameid -> node IRI, for every matched city
         self.countries: dict[str, str] = {}       # ISO code -> node IRI, for every country used
@@ -318,6 +321,62 @@ class Reconciler:
                           f"Wikidata {item.qid}: {how}; a twinned administrative body (P190) no GeoNames populated place explains",
                           cc or item.country)
 
+    def _admin_place(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
+        """The last resort (admin_places.py): the one entry of the countries-states-cities database
+        of that name (a variant, its qualifier fitting) in the country within NEAR_KM of the point,
+        which GeoNames does not explain (its own name, country and point match no GeoNames place, and
+        no GeoNames place of that name, or whose name begins it, is near it)."""
+        if self.admin is None or q.lat is None or q.lon is None or cc is None:
+            return None
+        found: dict[int, tuple[float, object, str]] = {}
+        for variant in _variants(name):
+            qualifier = _qualifier(name, variant)
+            for d, p in self.admin.near(variant, cc, q.lat, q.lon, NEAR_KM):
+                if qualifier and not self._qualifier_fits(qualifier, City(0, p.name, p.country, p.lat, p.lon, 0), cc):
+                    continue
+                found.setdefault(p.id, (d, p, variant))
+        if not found and min(_decimals(q.lat), _decimals(q.lon)) < 3:
+            # a coarse point (a region's centre: Moreton Bay at -27.25, 153.25), as in decide(): the
+            # only entry of the name itself in the country, within FAR_KM
+            only = self.admin.near(name, cc, q.lat, q.lon, 20000.0)
+            if len(only) == 1 and only[0][0] <= FAR_KM:
+                found[only[0][1].id] = (only[0][0], only[0][1], name)
+        if len(found) != 1:
+            return None  # none, or two entries of the name near the point: never a guess
+        d, p, variant = next(iter(found.values()))
+        itself = self._resolve(PlaceQuery(p.name, p.country, p.lat, p.lon), identify_divisions=False)
+        if itself.status != "unmatched" or self._geonames_has(p.name, p.lat, p.lon):
+            return None
+        division = self.admin.is_division(p)
+        self.admin_matched[f"{self.place_ns}csc-{p.id}"] = p
+        via = "" if variant == name else f" (as '{variant}')"
+        return Resolution(f"{self.place_ns}csc-{p.id}", DIVISION if division else q.unmatched_class, "admin",
+                          f"countries-states-cities {p.id} '{p.name}'{via}: {d:.0f} km from the source's coordinates; "
+                          + ("an administrative division" if division else "of unknown kind")
+                          + " no GeoNames place explains", cc)
+
+    def _geonames_has(self, name: str, lat: float, lon: float) -> bool:
+        """A GeoNames place (500+) of this name within NEAR_KM in any country, or one within 5 km whose
+        name begins this name or the reverse: the database entry is then that place, not a second one."""
+        if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
+            return True
+        key = name_key(_KR_KIND.sub("", name))
+        y, x = int(lat * 10), int(lon * 10)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for c in self._cells_of().get((y + dy, x + dx), ()):
+                    k = name_key(c.name)
+                    if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and distance_km(lat, lon, c.lat, c.lon) <= 5:
+                        return True
+        return False
+
+    def _cells_of(self) -> dict[tuple[int, int], list[City]]:
+        if not hasattr(self, "_cells"):
+            self._cells: dict[tuple[int, int], list[City]] = {}
+            for c in self.gaz.cities.values():
+                self._cells.setdefault((int(c.lat * 10), int(c.lon * 10)), []).append(c)
+        return self._cells
+
     def _populated_place_there(self, name: str, lat: float, lon: float) -> bool:
         """A GeoNames place that is probably this item under another country or another name: one of
         the same name within NEAR_KM in any country (Wikidata files Konstanz under CH, Mexicali under
@@ -327,14 +386,10 @@ class Reconciler:
         key = name_key(name)
         if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
             return True
-        if not hasattr(self, "_cells"):
-            self._cells: dict[tuple[int, int], list[City]] = {}
-            for c in self.gaz.cities.values():
-                self._cells.setdefault((int(c.lat * 10), int(c.lon * 10)), []).append(c)
         y, x = int(lat * 10), int(lon * 10)
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
-                for c in self._cells.get((y + dy, x + dx), ()):
+                for c in self._cells_of().get((y + dy, x + dx), ()):
                     d = distance_km(lat, lon, c.lat, c.lon)
                     if d <= SAME_POINT_KM and c.population > 0:
                         return True
@@ -415,7 +470,8 @@ class Reconciler:
                 if sub:  # "Alagoas": a state, not the town that has it as an alternate name
                     return Resolution(f"{self.place_ns}region-{sub[0].lower()}", REGION, "region",
                                       f"ISO 3166-2 {sub[0]} ({sub[1]})", cc)
-                division = self._division(name, cc, q) if identify_divisions and how.startswith("coordinates") else None
+                division = (self._division(name, cc, q) or self._admin_place(name, cc, q)) \
+                    if identify_divisions and how.startswith("coordinates") else None
                 return division or Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
                                               how, cc, candidates=cands)
             iri, existing = self._city_iri(city)
@@ -441,6 +497,7 @@ class Reconciler:
         for s in self._seed_by_key.get(name_key(name), ()):
             if s.country is None or cc is None or s.country == cc:
                 return Resolution(s.iri, None, "seed", "seed label (no gazetteer entry)", cc or s.country, existing=True)
-        found = self._smaller_anywhere(name, cc, q) or (self._division(name, cc, q) if identify_divisions else None)
+        found = self._smaller_anywhere(name, cc, q) or \
+            (self._division(name, cc, q) or self._admin_place(name, cc, q) if identify_divisions else None)
         return found or Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
                                    "no gazetteer entry, country or region of this name", cc)

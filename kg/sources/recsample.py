@@ -26,6 +26,7 @@ from kg.core import add_triples, ontology_files, parse_file
 from kg.sources.reconcile import PlaceQuery, Reconciler, RowError
 from kg.sources.folders import discover_sources
 from kg.sources.wikidata_places import divisions_from_sources
+from kg.sources.admin_places import admin_places_from_sources
 
 SEED = 20261125
 FIELDS = ["sample_id", "source", "graph", "row", "place", "name", "country", "lat", "lon", "node", "status",
@@ -67,8 +68,9 @@ def reconciler(settings: Settings) -> Reconciler:
     gaz_src = next((s for s in discover_sources(settings.data_dir) if s.kind == "gazetteer"), None)
     gaz = load_gazetteer(int(gaz_src.meta.get("min_city_population", 1000)) if gaz_src else 1000, gazetteer_cache_dir())
     graphs = [ox.NamedNode(settings.graph_iri(n)) for n in names]
-    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz),
-                      divisions_from_sources(discover_sources(settings.data_dir), gaz))
+    sources = discover_sources(settings.data_dir)
+    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz), divisions_from_sources(sources, gaz),
+                      admin_places_from_sources(sources, gazetteer_cache_dir())[0])
 
 
 def describe(rec: Reconciler, ref: Ref) -> dict:
