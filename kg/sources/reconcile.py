@@ -351,9 +351,8 @@ class Reconciler:
         self.admin_matched[f"{self.place_ns}csc-{p.id}"] = p
         via = "" if variant == name else f" (as '{variant}')"
         return Resolution(f"{self.place_ns}csc-{p.id}", DIVISION if division else q.unmatched_class, "admin",
-                          f"countries-states-cities {p.id} '{p.name}'{via}: {d:.0f} km from the source's coordinates; "
-                          + ("an administrative division" if division else "of unknown kind")
-                          + " no GeoNames place explains", cc)
+                          f"countries-states-cities {p.id} '{p.name}'{via}: {d:.0f} km from the source's coordinates, "
+                          "not a GeoNames populated place; " + ("an administrative division" if division else "kind not given"), cc)
 
     def _geonames_has(self, name: str, lat: float, lon: float) -> bool:
         """A GeoNames place (500+) of this name within NEAR_KM in any country, or one within 5 km whose
