@@ -133,8 +133,8 @@ def admin_triples(rec: Reconciler, source_url: str) -> list[ox.Triple]:
         c = _N(f"{iri}/coordinates/countrystatecity")
         out += [T(node, _N(CD + "coordinates"), c), T(c, _N(RDF + "type"), _N(CD + "Coordinates")),
                 T(c, _N(GEO + "lat"), _decimal(p.lat)), T(c, _N(GEO + "long"), _decimal(p.lon))]
-        if source_url:
-            out.append(T(c, _N(DCTERMS + "source"), _N(source_url)))
+        if source_url:  # the node and its point come from that database
+            out += [T(node, _N(DCTERMS + "source"), _N(source_url)), T(c, _N(DCTERMS + "source"), _N(source_url))]
     return out
 
 

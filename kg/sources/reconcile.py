@@ -88,6 +88,7 @@ class ReviewItem:
     rows: int = 1
 
 
+_BUDAPEST = re.compile(r"Budapest ([IVXL]+)\.?")
 _PART = " – "  # the Wikipedia lists' "Container – Part": a city's district, a town in its municipality
 _KIND_WORDS = _REGION_WORDS | _DISTRICT_WORDS | {"gmina", "rural", "municipality", "commune", "township", "urban"}
 
@@ -110,6 +111,10 @@ def _variants(name: str) -> list[str]:
     stripped = _SUFFIXES.sub("", name).strip()
     if stripped and stripped != name:
         out.append(stripped)
+    # "Budapest XV" (the lists' name of a district) is GeoNames' "Budapest XV. kerület"
+    district = _BUDAPEST.fullmatch(re.sub(r"\s*\(Budapest\)$", "", name))
+    if district:
+        out.append(f"Budapest {district.group(1)}. kerület")
     return [v for i, v in enumerate(out) if v and v not in out[:i]]
 
 
