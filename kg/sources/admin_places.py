@@ -36,7 +36,7 @@ from kg.sources.gazetteer import distance_km, name_key
 _KR_KIND = re.compile(r"-(gu|gun|si)$")
 # Names that say they are an administrative area (the database's own spelling of the entry).
 DIVISION_NAME = re.compile(r"(-gu|-gun|-si)$|^okres |\bkerület$|^praha \d+$|\b(rayon|raion|raioni|district|municipality|"
-                           r"shire|kommune|gemeinde|municipio|municipiul|obshtina|opština|općina|občina|gmina)\b|^city of ",
+                           r"metropolitan|shire|kommune|gemeinde|municipio|municipiul|obshtina|opština|općina|občina|gmina)\b|^city of ",
                            re.I)
 
 
