@@ -32,7 +32,7 @@ from kg.sources.gazetteer import distance_km, name_key
 
 # Korean romanisation writes the kind after a hyphen; the sources write the bare name ("Gangnam
 # (Seoul)", "Donghae", "Gurye"). Only Korea: elsewhere such an ending is part of the name.
-_KR_KIND = re.compile(r"-(gu|gun|si)$")
+KOREAN_KIND = re.compile(r"-(gu|gun|si)$")
 # Names that say they are an administrative area (the database's own spelling of the entry).
 DIVISION_NAME = re.compile(r"(-gu|-gun|-si)$|^okres |\bkerület$|^praha \d+$|\b(rayon|raion|raioni|district|municipality|"
                            r"metropolitan|shire|kommune|gemeinde|municipio|municipiul|obshtina|opština|općina|občina|gmina)\b|^city of ",
@@ -62,7 +62,7 @@ class AdminPlaces:
         for p in places:
             keys = {name_key(p.name)}
             if p.country == "KR":
-                keys.add(name_key(_KR_KIND.sub("", p.name)))
+                keys.add(name_key(KOREAN_KIND.sub("", p.name)))
             for k in keys:
                 if k:
                     self._by_key.setdefault((p.country, k), []).append(p)

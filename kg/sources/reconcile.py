@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from kg.sources.gazetteer import City, Gazetteer, distance_km, name_key, slug, subdivision_keys
 from kg.sources.wikidata_places import WikidataPlaces
-from kg.sources.admin_places import _KR_KIND, AdminPlaces
+from kg.sources.admin_places import AdminPlaces
 from kg.core import CD
 
 NEAR_KM = 30.0        # a candidate this close to the source's coordinates is the place
@@ -327,53 +327,10 @@ class Reconciler:
                           cc or item.country)
 
     def _admin_place(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
-        """The last resort (admin_places.py): the one entry of the countries-states-cities database
-        of that name (a variant, its qualifier fitting) in the country within NEAR_KM of the point,
-        which GeoNames does not explain (its own name, country and point match no GeoNames place, and
-        no GeoNames place of that name, or whose name begins it, is near it)."""
-        if self.admin is None or q.lat is None or q.lon is None or cc is None:
-            return None
-        found: dict[int, tuple[float, object, str]] = {}
-        for variant in _variants(name):
-            qualifier = _qualifier(name, variant)
-            for d, p in self.admin.near(variant, cc, q.lat, q.lon, NEAR_KM):
-                if qualifier and not self._qualifier_fits(qualifier, City(0, p.name, p.country, p.lat, p.lon, 0), cc):
-                    continue
-                found.setdefault(p.id, (d, p, variant))
-        if not found and min(_decimals(q.lat), _decimals(q.lon)) < 3:
-            # a coarse point (a region's centre: Moreton Bay at -27.25, 153.25), as in decide(): the
-            # only entry of the name itself in the country, within FAR_KM
-            only = self.admin.near(name, cc, q.lat, q.lon, 20000.0)
-            if len(only) == 1 and only[0][0] <= FAR_KM:
-                found[only[0][1].id] = (only[0][0], only[0][1], name)
-        if len(found) != 1:
-            return None  # none, or two entries of the name near the point: never a guess
-        d, p, variant = next(iter(found.values()))
-        itself = self._resolve(PlaceQuery(p.name, p.country, p.lat, p.lon), identify_divisions=False)
-        if itself.status != "unmatched" or self._geonames_has(p.name, p.lat, p.lon):
-            return None
-        division = self.admin.is_division(p)
-        self.admin_matched[f"{self.place_ns}csc-{p.id}"] = p
-        via = "" if variant == name else f" (as '{variant}')"
-        # the database never says an entry is a populated place: cd:Place unless it is a division
-        return Resolution(f"{self.place_ns}csc-{p.id}", DIVISION if division else PLACE, "admin",
-                          f"countries-states-cities {p.id} '{p.name}'{via}: {d:.0f} km from the source's coordinates, "
-                          "not a GeoNames populated place; " + ("an administrative division" if division else "kind not given"), cc)
-
-    def _geonames_has(self, name: str, lat: float, lon: float) -> bool:
-        """A GeoNames place (500+) of this name within NEAR_KM in any country, or one within 5 km whose
-        name begins this name or the reverse: the database entry is then that place, not a second one."""
-        if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
-            return True
-        key = name_key(_KR_KIND.sub("", name))
-        y, x = int(lat * 10), int(lon * 10)
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                for c in self._cells_of().get((y + dy, x + dx), ()):
-                    k = name_key(c.name)
-                    if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and distance_km(lat, lon, c.lat, c.lon) <= 5:
-                        return True
-        return False
+        """The last resort, the countries-states-cities database: kg/sources/admin_match.py (imported
+        here because it builds on this module)."""
+        from kg.sources.admin_match import identify
+        return identify(self, name, cc, q)
 
     def _cells_of(self) -> dict[tuple[int, int], list[City]]:
         if not hasattr(self, "_cells"):
