@@ -154,3 +154,70 @@ def test_a_district_written_city_dash_district_is_the_district(rec, rows):
     assert rec.resolve(ref(rows, "Belgrade – Zemun")).iri == PLACE + "gn-783920"
     # the district Bonn of the city Bonn is not the city
     assert rec.resolve(ref(rows, "Bonn – Bonn")).status == "unmatched"
+
+
+# -- issue 12 item 4: the last-resort gazetteer of administrative divisions ------------------------------
+
+DIVISION = "https://w3id.org/cdkg/ontology#AdministrativeDivision"
+
+
+@pytest.mark.parametrize("name, country, entry, said", [
+    ("Gangnam (Seoul)", None, "csc-65321", "'Gangnam-gu' (as 'Gangnam')"),   # a gu of Seoul, the qualifier 3 km off
+    ("Suseong (Daegu)", None, "csc-65511", "'Suseong-gu' (as 'Suseong')"),
+    ("Bærum", "Norway", "csc-79094", "'Bærum'"),                            # a kommune (GeoNames ADM2)
+    ("Greater Geelong", None, "csc-5447", "'Greater Geelong'"),              # a local government area
+    ("Bayside, Victoria", None, "csc-4152", "'Bayside' (as 'Bayside')"),     # not Bayside, New South Wales
+])
+def test_unidentified_partners_korean_gu_norwegian_kommune_australian_lga_are_divisions(rec_divisions, rows, name, country, entry, said):
+    """Issue 12 item 4: municipalities and districts GeoNames' populated places and the Wikidata list
+    lack are the one countries-states-cities entry of that name in the country near the point, typed
+    as administrative divisions (never cities), with the entry in the method."""
+    res = rec_divisions.resolve(ref(rows, name, country))
+    assert res.iri == PLACE + entry and res.status == "admin" and res.cls == DIVISION
+    assert said in res.method and "an administrative division" in res.method
+
+
+def test_moreton_bay_with_a_coarse_point_is_the_only_entry_of_its_name(rec_divisions, rows):
+    """The list places Moreton Bay at -27.25, 153.25 (a region's centre), 35 km from the entry: a coarse
+    point takes the only entry of that name in the country within 100 km, as decide() does for GeoNames."""
+    res = rec_divisions.resolve(ref(rows, "Moreton Bay"))
+    assert res.iri == PLACE + "csc-6383" and "35 km" in res.method
+
+
+def test_an_entry_of_unknown_kind_is_a_place_never_a_city(rec_divisions, rows):
+    """The database does not say what Beyoğlu is, and GeoNames has no ADM2 of that name: the node is a
+    cd:Place, not cd:City nor a guessed division; likewise for a list that calls its partners cities
+    (the Wikidata list: Beit Sahour)."""
+    res = rec_divisions.resolve(ref(rows, "Beyoğlu"))
+    assert res.status == "admin" and res.cls == "https://w3id.org/cdkg/ontology#Place"
+    assert "kind not given" in res.method
+    with (ROOT / "data" / "wikidata-twin-cities" / "twin_links.csv").open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if "Beit Sahour" in (r["name1"], r["name2"]))
+    i = "1" if row["name1"] == "Beit Sahour" else "2"
+    res = rec_divisions.resolve(PlaceQuery(row["name" + i], row["country" + i], float(row["lat" + i]), float(row["lng" + i]),
+                                           row["qid" + i], "https://w3id.org/cdkg/ontology#City"))
+    assert res.status == "admin" and res.cls == "https://w3id.org/cdkg/ontology#Place"
+
+
+def test_two_entries_of_the_name_near_the_point_are_never_guessed(rec_divisions):
+    """Kansas City (Wikidata list, row 189 of twin_links.csv): two GeoNames cities and two database
+    entries within 30 km; the reference stays unmatched and the last resort refuses to choose."""
+    with (ROOT / "data" / "wikidata-twin-cities" / "twin_links.csv").open(encoding="utf-8", newline="") as fh:
+        row = list(csv.DictReader(fh))[188]
+    i = "1" if row["name1"] == "Kansas City" else "2"
+    q = PlaceQuery(row["name" + i], row["country" + i], float(row["lat" + i]), float(row["lng" + i]))
+    assert len(rec_divisions.admin.near(q.name, "US", q.lat, q.lon, 30)) == 2
+    assert rec_divisions.resolve(q).status == "unmatched"
+    assert rec_divisions._admin_place(q.name, "US", q) is None
+
+
+def test_donghae_is_not_a_second_node_beside_geonames_donghae_city(rec_divisions, rows):
+    """The database's Donghae-si lies 2 km from GeoNames' Donghae City, whose name begins with it: the
+    entry is that populated place under another name, so no division node is made for it."""
+    assert rec_divisions.resolve(ref(rows, "Donghae")).status == "unmatched"
+
+
+def test_budapest_district_numbers_are_geonames_keruletek(rec, rows):
+    """"Budapest XV" and "Budapest XV (Budapest)" are GeoNames' Budapest XV. kerület."""
+    assert rec.resolve(ref(rows, "Budapest XV")).iri == PLACE + "gn-7284832"
+    assert rec.resolve(ref(rows, "Budapest XV (Budapest)")).iri == PLACE + "gn-7284832"

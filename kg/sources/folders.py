@@ -3,7 +3,8 @@
 Each Turtle file becomes the named graph <{base}graph/{source id}/{file stem}>. A folder may also
 hold mapping files (*.mapping.toml, see kg.sources.mapping) that turn a CSV or JSON file into the graph
 <{base}graph/{source id}/{graph named in the mapping}> at build time; a folder whose source.toml
-says `kind = "gazetteer"` receives the gazetteer facts of the places reconciliation matched.
+says `kind = "gazetteer"` receives the gazetteer facts of the places reconciliation matched (and
+`kind = "admin-gazetteer"` those of the places taken from the last-resort gazetteer).
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class Source:
             names.append(f"{self.id}/{mapping_graph(m)}")
         if self.kind == "gazetteer":
             names += [f"{self.id}/{self.meta.get('graph', 'places')}", f"{self.id}/{PERSIAN_NAMES_GRAPH}"]
+        elif self.kind == "admin-gazetteer":  # the places the reconciler took from it (kg.sources.admin_places)
+            names.append(f"{self.id}/{self.meta.get('graph', 'places')}")
         return names
 
     @property

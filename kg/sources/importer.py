@@ -350,6 +350,7 @@ class Importer:
             if res.cls and not res.existing:
                 out.append(Q(node, TYPE, _N(res.cls)))
             named = res.city.name if res.city else (self.rec.gaz.country_name(res.country) if res.status == "country" and res.country else None)
+            named = named or res.status == "admin"  # the countries-states-cities graph gives its label
             # the source's own spelling: the label of a place only it knows, else an alternative
             # label (the gazetteer graph and curated files give the main one)
             # another source may already have named an unmatched place: one label per language

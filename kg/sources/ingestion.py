@@ -19,6 +19,7 @@ from kg.sources.importer import ImportResult, Importer, RowIssue, _decimal
 from kg.sources.mapping import Mapping, load_mapping, ontology_terms
 from kg.core import CD, DCTERMS, GEO, RDF, RDFS, SKOS
 from kg.sources.wikidata_places import divisions_from_sources
+from kg.sources.admin_places import admin_places_from_sources
 from kg.sources.reconcile import CITY, COUNTRY, DISTRICT, REGION, Reconciler, ReviewItem, SeedPlace
 from kg.sources.folders import Source
 
@@ -120,6 +121,23 @@ def gazetteer_triples(rec: Reconciler, base_iri: str, english: dict | None = Non
     return out
 
 
+def admin_triples(rec: Reconciler, source_url: str) -> list[ox.Triple]:
+    """The countries-states-cities database's facts for every node taken from it: its name (the
+    label; the sources' spellings are alternative labels), country and point."""
+    out: list[ox.Triple] = []
+    T = ox.Triple
+    for iri, p in sorted(rec.admin_matched.items()):
+        node = _N(iri)
+        out += [T(node, _N(RDFS + "label"), ox.Literal(p.name, language="en")),
+                T(node, _N(CD + "inCountry"), _N(rec.country_iri(p.country)))]
+        c = _N(f"{iri}/coordinates/countrystatecity")
+        out += [T(node, _N(CD + "coordinates"), c), T(c, _N(RDF + "type"), _N(CD + "Coordinates")),
+                T(c, _N(GEO + "lat"), _decimal(p.lat)), T(c, _N(GEO + "long"), _decimal(p.lon))]
+        if source_url:  # the node and its point come from that database
+            out += [T(node, _N(DCTERMS + "source"), _N(source_url)), T(c, _N(DCTERMS + "source"), _N(source_url))]
+    return out
+
+
 def ingest(store: ox.Store, sources: list[Source], mappings: list[Mapping], settings: Settings,
            loaded_graphs: list[str]) -> IngestReport:
     """Run every mapping (in source order) and build the gazetteer graph; nothing is written to the store here."""
@@ -133,7 +151,8 @@ def ingest(store: ox.Store, sources: list[Source], mappings: list[Mapping], sett
     rep.seconds["gazetteer"] = round(time.perf_counter() - t0, 3)
     graphs = [_N(settings.graph_iri(g)) for g in loaded_graphs]
     t1 = time.perf_counter()
-    rec = Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz), divisions_from_sources(sources, gaz))
+    admin, admin_source = admin_places_from_sources(sources, gazetteer_cache_dir())
+    rec = Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz), divisions_from_sources(sources, gaz), admin)
     importer = Importer(store, settings.base_iri, rec, lambda sid: settings.graph_iri(f"dataset/{sid}"),
                         [settings.graph_iri(g) for g in loaded_graphs])
     for m in mappings:
@@ -141,6 +160,11 @@ def ingest(store: ox.Store, sources: list[Source], mappings: list[Mapping], sett
         rep.results.append(result)
         rep.graphs[m.graph_name] = result.quads
     rep.seconds["import"] = round(time.perf_counter() - t1, 3)
+    if admin_source is not None:
+        name = f"{admin_source.id}/{admin_source.meta.get('graph', 'places')}"
+        g = _N(settings.graph_iri(name))
+        rep.graphs[name] = [ox.Quad(t.subject, t.predicate, t.object, g)
+                            for t in admin_triples(rec, admin_source.meta.get("url", ""))]
     if gaz_source is not None:
         t2 = time.perf_counter()
         gid_of = {iri: gid for gid, iri in rec.cities.items()}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from kg.sources.gazetteer import City, Gazetteer, distance_km, name_key, slug, subdivision_keys
 from kg.sources.wikidata_places import WikidataPlaces
+from kg.sources.admin_places import AdminPlaces
 from kg.core import CD
 
 NEAR_KM = 30.0        # a candidate this close to the source's coordinates is the place
@@ -87,6 +88,7 @@ class ReviewItem:
     rows: int = 1
 
 
+_BUDAPEST = re.compile(r"Budapest ([IVXL]+)\.?")
 _PART = " – "  # the Wikipedia lists' "Container – Part": a city's district, a town in its municipality
 _KIND_WORDS = _REGION_WORDS | _DISTRICT_WORDS | {"gmina", "rural", "municipality", "commune", "township", "urban"}
 
@@ -109,6 +111,10 @@ def _variants(name: str) -> list[str]:
     stripped = _SUFFIXES.sub("", name).strip()
     if stripped and stripped != name:
         out.append(stripped)
+    # "Budapest XV" (the lists' name of a district) is GeoNames' "Budapest XV. kerület"
+    district = _BUDAPEST.fullmatch(re.sub(r"\s*\(Budapest\)$", "", name))
+    if district:
+        out.append(f"Budapest {district.group(1)}. kerület")
     return [v for i, v in enumerate(out) if v and v not in out[:i]]
 
 
@@ -201,9 +207,11 @@ class Reconciler:
     """Resolves place references to node IRIs; remembers what it matched and what needs review."""
 
     def __init__(self, gazetteer: Gazetteer, base_iri: str, seeds: list[SeedPlace] = (),
-                 divisions: WikidataPlaces | None = None):
+                 divisions: WikidataPlaces | None = None, admin: AdminPlaces | None = None):
         self.gaz = gazetteer
         self.divisions = divisions  # Wikidata's twinned administrative bodies, for what GeoNames lacks
+        self.admin = admin          # the countries-states-cities database: the last resort
+        self.admin_matched: dict[str, object] = {}  # node IRI -> database entry, for its graph
         self.place_ns = f"{base_iri}id/place/"
         self.cities: dict[int, str] = {}          # geonameid -> node IRI, for every matched city
         self.countries: dict[str, str] = {}       # ISO code -> node IRI, for every country used
@@ -318,6 +326,19 @@ class Reconciler:
                           f"Wikidata {item.qid}: {how}; a twinned administrative body (P190) no GeoNames populated place explains",
                           cc or item.country)
 
+    def _admin_place(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
+        """The last resort, the countries-states-cities database: kg/sources/admin_match.py (imported
+        here because it builds on this module)."""
+        from kg.sources.admin_match import identify
+        return identify(self, name, cc, q)
+
+    def _cells_of(self) -> dict[tuple[int, int], list[City]]:
+        if not hasattr(self, "_cells"):
+            self._cells: dict[tuple[int, int], list[City]] = {}
+            for c in self.gaz.cities.values():
+                self._cells.setdefault((int(c.lat * 10), int(c.lon * 10)), []).append(c)
+        return self._cells
+
     def _populated_place_there(self, name: str, lat: float, lon: float) -> bool:
         """A GeoNames place that is probably this item under another country or another name: one of
         the same name within NEAR_KM in any country (Wikidata files Konstanz under CH, Mexicali under
@@ -327,14 +348,10 @@ class Reconciler:
         key = name_key(name)
         if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
             return True
-        if not hasattr(self, "_cells"):
-            self._cells: dict[tuple[int, int], list[City]] = {}
-            for c in self.gaz.cities.values():
-                self._cells.setdefault((int(c.lat * 10), int(c.lon * 10)), []).append(c)
         y, x = int(lat * 10), int(lon * 10)
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
-                for c in self._cells.get((y + dy, x + dx), ()):
+                for c in self._cells_of().get((y + dy, x + dx), ()):
                     d = distance_km(lat, lon, c.lat, c.lon)
                     if d <= SAME_POINT_KM and c.population > 0:
                         return True
@@ -415,7 +432,8 @@ class Reconciler:
                 if sub:  # "Alagoas": a state, not the town that has it as an alternate name
                     return Resolution(f"{self.place_ns}region-{sub[0].lower()}", REGION, "region",
                                       f"ISO 3166-2 {sub[0]} ({sub[1]})", cc)
-                division = self._division(name, cc, q) if identify_divisions and how.startswith("coordinates") else None
+                division = (self._division(name, cc, q) or self._admin_place(name, cc, q)) \
+                    if identify_divisions and how.startswith("coordinates") else None
                 return division or Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
                                               how, cc, candidates=cands)
             iri, existing = self._city_iri(city)
@@ -441,6 +459,7 @@ class Reconciler:
         for s in self._seed_by_key.get(name_key(name), ()):
             if s.country is None or cc is None or s.country == cc:
                 return Resolution(s.iri, None, "seed", "seed label (no gazetteer entry)", cc or s.country, existing=True)
-        found = self._smaller_anywhere(name, cc, q) or (self._division(name, cc, q) if identify_divisions else None)
+        found = self._smaller_anywhere(name, cc, q) or \
+            (self._division(name, cc, q) or self._admin_place(name, cc, q) if identify_divisions else None)
         return found or Resolution(self._unmatched_iri(name, cc, q.lat, q.lon), q.unmatched_class, "unmatched",
                                    "no gazetteer entry, country or region of this name", cc)

@@ -26,6 +26,7 @@ from kg.core import add_triples, ontology_files, parse_file
 from kg.sources.reconcile import PlaceQuery, Reconciler, RowError
 from kg.sources.folders import discover_sources
 from kg.sources.wikidata_places import divisions_from_sources
+from kg.sources.admin_places import admin_places_from_sources
 
 SEED = 20261125
 FIELDS = ["sample_id", "source", "graph", "row", "place", "name", "country", "lat", "lon", "node", "status",
@@ -67,8 +68,9 @@ def reconciler(settings: Settings) -> Reconciler:
     gaz_src = next((s for s in discover_sources(settings.data_dir) if s.kind == "gazetteer"), None)
     gaz = load_gazetteer(int(gaz_src.meta.get("min_city_population", 1000)) if gaz_src else 1000, gazetteer_cache_dir())
     graphs = [ox.NamedNode(settings.graph_iri(n)) for n in names]
-    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz),
-                      divisions_from_sources(discover_sources(settings.data_dir), gaz))
+    sources = discover_sources(settings.data_dir)
+    return Reconciler(gaz, settings.base_iri, _seeds(store, graphs, gaz), divisions_from_sources(sources, gaz),
+                      admin_places_from_sources(sources, gazetteer_cache_dir())[0])
 
 
 def describe(rec: Reconciler, ref: Ref) -> dict:
@@ -163,6 +165,25 @@ def extend_parts(settings: Settings, existing: list[dict], n: int = 16) -> list[
     return [{"sample_id": start + k, **describe(rec, refs[i]), "judgement": "", "note": ""} for k, i in enumerate(picked)]
 
 
+def extend_admin(settings: Settings, existing: list[dict], n: int = 40) -> list[dict]:
+    """`n` rows drawn (seed EXTENSION_SEED + 2) from the references the last-resort gazetteer (the
+    countries-states-cities database, kg/sources/admin_places.py) identifies."""
+    refs = references(settings)
+    have = {(r["source"], r["graph"], int(r["row"]), r["place"]) for r in existing}
+    rec = reconciler(settings)
+    pool = [i for i, r in enumerate(refs) if (r.source, r.graph, r.row, r.place) not in have and _status(rec, r) == "admin"]
+    picked = random.Random(EXTENSION_SEED + 2).sample(pool, min(n, len(pool)))
+    start = max(int(r["sample_id"]) for r in existing) + 1 if existing else 1
+    return [{"sample_id": start + k, **describe(rec, refs[i]), "judgement": "", "note": ""} for k, i in enumerate(picked)]
+
+
+def _status(rec: Reconciler, ref: Ref) -> str:
+    try:
+        return rec.resolve(ref.query).status
+    except RowError:
+        return "skipped"
+
+
 def _resolved_as_part(rec: Reconciler, ref: Ref) -> bool:
     try:
         res = rec.resolve(ref.query)
@@ -215,18 +236,20 @@ def main(argv: list[str]) -> int:
         w.writeheader()
         w.writerows(draw(settings))
         return 0
-    if argv[:1] in (["extend"], ["extend-parts"]) and len(argv) == 2:
+    if argv[:1] in (["extend"], ["extend-parts"], ["extend-admin"]) and len(argv) == 2:
         with Path(argv[1]).open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         w = csv.DictWriter(sys.stdout, FIELDS)
         w.writeheader()
-        w.writerows(rows + (extend if argv[0] == "extend" else extend_parts)(settings, rows))
+        more = {"extend": extend, "extend-parts": extend_parts, "extend-admin": extend_admin}[argv[0]]
+        w.writerows(rows + more(settings, rows))
         return 0
     if argv[:1] == ["score"] and len(argv) == 2:
         with Path(argv[1]).open(encoding="utf-8") as fh:
             print(score(list(csv.DictReader(fh))))
         return 0
-    print("usage: python -m kg.sources.recsample draw | extend FILE | extend-parts FILE | score FILE", file=sys.stderr)
+    print("usage: python -m kg.sources.recsample draw | extend FILE | extend-parts FILE | extend-admin FILE | score FILE",
+          file=sys.stderr)
     return 2
 
 
