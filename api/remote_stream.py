@@ -210,7 +210,8 @@ def _run(remote: RemoteStore, job: QueryJob, channel: _Channel, queries: _Remote
         if queries.resp is not None:
             queries.shut()
             queries.resp.close()
-    if channel.cancelled.is_set() or last is None or isinstance(last[1], _Cancelled):
+    finished = last is not None and last[0] in ("E", "O")  # whole before any cancel: it stands
+    if last is None or isinstance(last[1], _Cancelled) or (channel.cancelled.is_set() and not finished):
         last = ("X", str(channel.reason)) if channel.started else ("error", channel.reason)
     channel.put(*last, wait=False)
 
