@@ -10,8 +10,9 @@ endpoint, entity pages, search, /explore and the queries library read it unchang
 - A query is parsed here first (pyoxigraph, on an empty store): a syntax error is the embedded
   store's, and the kind of answer (boolean, solutions, triples) is known before sending. The project
   prefixes and the endpoint's base are written into the text the remote receives.
-- Every request has a deadline (CDKG_QUERY_TIMEOUT) and a size limit (CDKG_STORE_MAX_MB); the answer
-  is read whole within them, then handed on as pyoxigraph results.
+- Every request has a deadline (CDKG_QUERY_TIMEOUT) and a size limit (CDKG_STORE_MAX_MB). query()
+  (pages, search, the network view) reads the answer whole within them, then hands it on as pyoxigraph
+  results; /sparql streams it instead (api/remote_stream.py).
 - Blank nodes: Virtuoso names them nodeID://bN and accepts <nodeID://bN> in a query, so pages follow
   them; they reach pyoxigraph under a reversible label. On other stores a blank node cannot be asked for.
 """
@@ -115,9 +116,8 @@ class RemoteStore:
                    settings.store_max_mb * 1024 * 1024)
 
     # -- HTTP ---------------------------------------------------------------------------------
-    def _post(self, params: list[tuple[str, str]], accept: str, timeout: float | None = None) -> tuple[bytes, str]:
-        limit = timeout or self.timeout
-        deadline = time.monotonic() + limit
+    def open_request(self, params: list[tuple[str, str]], accept: str, limit: float):
+        """POST the form; the open response (its headers read), after one Digest or Basic challenge if asked."""
         body = urllib.parse.urlencode(params).encode()
         for attempt in range(2):
             headers = {"Content-Type": FORM, "Accept": accept}
@@ -125,9 +125,7 @@ class RemoteStore:
                 if (value := self.auth.header("POST", self.url)) is not None:
                     headers["Authorization"] = value
             try:
-                with urllib.request.urlopen(urllib.request.Request(self.url, body, headers, method="POST"),
-                                            timeout=limit) as resp:
-                    return self._read(resp, deadline, limit), resp.headers.get("Content-Type", "")
+                return urllib.request.urlopen(urllib.request.Request(self.url, body, headers, method="POST"), timeout=limit)
             except urllib.error.HTTPError as exc:
                 asked = exc.headers.get("WWW-Authenticate")
                 if exc.code == 401 and attempt == 0 and asked:
@@ -142,16 +140,28 @@ class RemoteStore:
                     raise RemoteQueryRefused(f"the remote store refused the query ({exc.code}): {detail[:1000]}") from None
                 raise RemoteStoreError(f"the remote store {self.url} failed ({exc.code}): {detail[:1000]}") from None
             except (TimeoutError, socket.timeout):
-                raise self._timed_out(limit) from None
+                raise self.timed_out(limit) from None
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                    raise self._timed_out(limit) from None
+                    raise self.timed_out(limit) from None
                 raise RemoteUnreachable(f"the remote store {self.url} cannot be reached: {exc.reason}") from None
             except (OSError, http.client.HTTPException) as exc:
                 raise RemoteUnreachable(f"the remote store {self.url} cannot be reached: {exc}") from None
         raise RemoteUnreachable(f"the remote store {self.url} asked twice for credentials")
 
-    def _timed_out(self, limit: float) -> RemoteTimeout:
+    def _post(self, params: list[tuple[str, str]], accept: str, timeout: float | None = None) -> tuple[bytes, str]:
+        """The whole answer (pages, search, the network view), within the time and size limits."""
+        limit = timeout or self.timeout
+        deadline = time.monotonic() + limit
+        with self.open_request(params, accept, limit) as resp:
+            try:
+                return self._read(resp, deadline, limit), resp.headers.get("Content-Type", "")
+            except (TimeoutError, socket.timeout):
+                raise self.timed_out(limit) from None
+            except (OSError, http.client.HTTPException) as exc:
+                raise RemoteUnreachable(f"the remote store {self.url} cannot be reached: {exc}") from None
+
+    def timed_out(self, limit: float) -> RemoteTimeout:
         return RemoteTimeout(f"the remote store {self.url} gave no whole answer within {limit:g} s (CDKG_QUERY_TIMEOUT); "
                              "narrow the query (more selective patterns, LIMIT) and try again")
 
@@ -160,12 +170,15 @@ class RemoteStore:
         while chunk := resp.read(64 * 1024):
             size += len(chunk)
             if size > self.max_bytes:
-                raise RemoteStoreError(f"the remote store's answer is over {self.max_bytes // (1024 * 1024)} MB "
-                                       "(CDKG_STORE_MAX_MB); narrow the query (LIMIT, fewer variables)")
+                raise self.too_large()
             if time.monotonic() > deadline:
-                raise self._timed_out(limit)
+                raise self.timed_out(limit)
             parts.append(chunk)
         return b"".join(parts)
+
+    def too_large(self) -> RemoteStoreError:
+        return RemoteStoreError(f"the remote store's answer is over {self.max_bytes // (1024 * 1024)} MB "
+                                "(CDKG_STORE_MAX_MB); narrow the query (LIMIT, fewer variables)")
 
     def ping(self, timeout: float = 5.0) -> str | None:
         """None when the remote answers a trivial query, else why not."""
@@ -197,7 +210,7 @@ class RemoteStore:
         self.forget_graphs()
         return graph.value in self.graphs()
 
-    def _dataset(self, text: str, default_graph, named_graphs) -> list[tuple[str, str]]:
+    def dataset_params(self, text: str, default_graph, named_graphs) -> list[tuple[str, str]]:
         if default_graph is None and named_graphs is None:
             if has_dataset_clause(text):
                 return []
@@ -215,7 +228,7 @@ class RemoteStore:
     def query(self, query: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
               default_graph=None, named_graphs=None, use_default_graph_as_union: bool = False, **_ignored):
         local = ox.Store().query(query, base_iri=base_iri, prefixes=prefixes)  # raises the embedded SyntaxError
-        params = [("query", _prologue(query, prefixes or {}, base_iri)), *self._dataset(query, default_graph, named_graphs)]
+        params = [("query", prologue(query, prefixes or {}, base_iri)), *self.dataset_params(query, default_graph, named_graphs)]
         if isinstance(local, (ox.QueryBoolean, ox.QuerySolutions)):
             body, _ = self._post(params, RESULTS_JSON)
             try:
@@ -276,7 +289,7 @@ class RemoteStore:
 _DECLARED = re.compile(r"PREFIX\s+([\w.\-]*):", re.I)
 
 
-def _prologue(text: str, prefixes: dict[str, str], base_iri: str | None) -> str:
+def prologue(text: str, prefixes: dict[str, str], base_iri: str | None) -> str:
     """The text with the predeclared project prefixes (those it does not declare) and the base written in."""
     declared = set(_DECLARED.findall(text))
     lines = [f"BASE <{base_iri}>"] if base_iri and not re.search(r"^\s*BASE\s", text, re.I | re.M) else []

@@ -42,13 +42,20 @@ def changed_graphs(live: ox.Store, staged: ox.Store) -> list[ox.NamedNode]:
     return [g for g in graphs if _lines(live, g) != _lines(staged, g)]
 
 
+def merged_snapshot(remote: RemoteStore) -> ox.Store:
+    """The remote's project graphs in an in-memory store, with the merge in its default graph as the
+    build makes it: what api/writes.py and validation expect of a store."""
+    store = remote.snapshot()
+    materialise_merge(store)
+    return store
+
+
 def write_remote(remote: RemoteStore, target: GraphStore | None, change: Callable[[ox.Store, ox.Store], Any]) -> Any:
     """change(live copy, staged copy) as in ServiceState.write; then the changed graphs go to the remote."""
     if target is None:
         raise RemoteReadOnly("this service reads a remote store and CDKG_STORE_UPDATE_URL (its Graph Store Protocol "
                              "endpoint) is not set: writes cannot be made through the service")
-    live = remote.snapshot()
-    materialise_merge(live)
+    live = merged_snapshot(remote)
     staged = ox.Store()
     staged.bulk_extend(live)
     result = change(live, staged)  # raises (WriteError, WriteRefused...) before anything is sent

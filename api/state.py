@@ -6,8 +6,8 @@ while queries keep reading the last committed store; the copy then replaces the 
 `generation` is bumped so handles and caches are renewed. Writes run one at a time.
 
 With CDKG_STORE_URL the store is a remote SPARQL store (api/remote_store.py): no worker processes
-(a query is an HTTP request with its own deadline), no result cache (others may write to the remote),
-and writes go through api/remote_writes.py.
+(a query is an HTTP request, its answer streamed on by api/remote_stream.py within the same limits),
+no result cache (others may write to the remote), and writes go through api/remote_writes.py.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.generations import new_stage, publish
 from api.remote_store import RemoteStore
+from api.remote_stream import remote_answer
 from api.remote_writes import graph_store, write_remote
 from api.sparql import JobOutcome, QueryJob, collect
 from api.sparql import Answer, PoolBusy, QueryPool, QueryTimeout
@@ -183,14 +184,14 @@ class ServiceState:
     async def _evaluate(self, job: QueryJob) -> Answer:
         if self.pool:
             return await self.pool.run(job)
+        if self.remote:  # streamed from the remote as it answers, within the same limits
+            return await remote_answer(self.remote, job, self.settings.query_timeout)
 
         def in_thread() -> JobOutcome:
             with self.reading() as store:
                 return collect(store, job)
-        # a remote store's request has its own deadline (the same limit): this one only backs it up
-        limit = self.settings.query_timeout + (5 if self.remote else 0)
         try:
-            return Answer(await asyncio.wait_for(run_in_threadpool(in_thread), limit))
+            return Answer(await asyncio.wait_for(run_in_threadpool(in_thread), self.settings.query_timeout))
         except asyncio.TimeoutError:
             raise QueryTimeout(self.settings.query_timeout) from None
 

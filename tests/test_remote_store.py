@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -223,15 +224,99 @@ def test_write_the_remote_refuses_is_502_naming_the_graphs_and_nothing_changes(s
 
 
 def test_remote_answer_past_store_max_mb_is_502_and_the_service_still_answers(services, tmp_path):
-    """CDKG_STORE_MAX_MB=1: every quad of the seed build (about 2 MB of SPARQL JSON from Virtuoso) is
-    refused; one source file's graph (about 0.2 MB) is answered."""
+    """CDKG_STORE_MAX_MB=1: every quad of the seed build (about 2 MB of SPARQL XML from Virtuoso), read
+    ahead for the row cap, is refused before any answer; one source file's graph (about 0.2 MB) is
+    answered. With a LIMIT within the cap the answer streams from its first row, so past the limit the
+    stream is cut: the client has 200, then a body without its final chunk, never a short answer."""
     env = {"CDKG_STORE_URL": f"{services['virtuoso']}/sparql", "CDKG_STORE_MAX_MB": "1"}
     with running_service(tmp_path, env=env) as base:
         r = http.post(f"{base}/sparql", data={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"})
         assert r.status_code == 502 and "over 1 MB (CDKG_STORE_MAX_MB)" in r.text
         small = "SELECT * WHERE { GRAPH <https://w3id.org/cdkg/graph/seed-articles/a001-facts> { ?s ?p ?o } }"
         assert http.post(f"{base}/sparql", data={"query": small}).status_code == 200
+        # the LIMIT whose answer from Virtuoso is just past 1 MB (one row less is within it); the FILTER
+        # keeps the asked-for rows those of the service's dataset (the project's graphs)
+        ordered = ('SELECT * WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/cdkg/graph/")) } '
+                   "ORDER BY ?g ?s ?p ?o LIMIT ")
+        size = lambda n: len(http.post(f"{services['virtuoso']}/sparql", data={"query": ordered + str(n)},  # noqa: E731
+                                       headers={"Accept": "application/sparql-results+xml"}).content)
+        low, high = 1, 5000
+        assert size(high) > 2**20
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if size(mid) <= 2**20 else (low, mid)
+        within = http.post(f"{base}/sparql", data={"query": ordered + str(low)}, headers={"Accept": "text/tab-separated-values"})
+        assert within.status_code == 200 and within.text.count("\n") == 1 + low
+        with http.stream("POST", f"{base}/sparql", data={"query": ordered + str(high)},
+                         headers={"Accept": "application/sparql-results+json"}) as r:
+            assert r.status_code == 200
+            got = 0
+            with pytest.raises(httpx.RemoteProtocolError):
+                for chunk in r.iter_bytes():
+                    got += len(chunk)
+        assert got > 0  # the first chunks came, then the cut
+        assert http.post(f"{base}/sparql", data={"query": small}).status_code == 200
         _still_answers(base)
+
+
+# 20 copies of every seed quad, about 36 MB of SPARQL JSON: more than the sockets and the service buffer
+MANY_ROWS = ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?copy { 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 } } "
+             "LIMIT 100000")
+
+
+def test_remote_answer_streams_to_the_client_as_embedded(services, tmp_path):
+    """A 100,000-row answer passes through whole, streamed (chunked, no Content-Length), each row as the
+    remote gave it."""
+    env = {"CDKG_STORE_URL": f"{services['virtuoso']}/sparql", "CDKG_MAX_RESULTS": "100000", "CDKG_QUERY_TIMEOUT": "60"}
+    with running_service(tmp_path, env=env) as base:
+        with http.stream("POST", f"{base}/sparql", data={"query": MANY_ROWS}, headers={"Accept": "text/tab-separated-values"}) as r:
+            assert r.status_code == 200 and "content-length" not in r.headers
+            lines = sum(chunk.count(b"\n") for chunk in r.iter_bytes())
+        assert lines == 1 + 100000
+
+
+def test_remote_stream_cut_by_the_time_limit_ends_without_its_final_chunk(services, tmp_path):
+    """As tests/test_service_limits.py for the embedded store: a client that stops reading after the first
+    chunk holds the remote's answer back; at the limit (10 s) the read stops, and when the client reads
+    on it gets what was already sent, then a body without its final chunk. The service still answers."""
+    env = {"CDKG_STORE_URL": f"{services['virtuoso']}/sparql", "CDKG_MAX_RESULTS": "100000", "CDKG_QUERY_TIMEOUT": "10"}
+    with running_service(tmp_path, env=env) as base:
+        with httpx.Client(timeout=60) as client:
+            with client.stream("POST", f"{base}/sparql", data={"query": MANY_ROWS},
+                               headers={"Accept": "application/sparql-results+json"}) as r:
+                assert r.status_code == 200
+                chunks = r.iter_bytes()
+                next(chunks)
+                time.sleep(13)
+                with pytest.raises(httpx.RemoteProtocolError):
+                    for _ in chunks:
+                        pass
+        small = "SELECT * WHERE { GRAPH <https://w3id.org/cdkg/graph/seed-articles/a001-facts> { ?s ?p ?o } }"
+        assert http.post(f"{base}/sparql", data={"query": small}).status_code == 200
+        _still_answers(base)
+
+
+def test_blank_node_label_cut_at_a_read_boundary_is_renamed(services):
+    """Regression: a read of Virtuoso's XML answer that ended right after `</bnode>` passed the label on
+    unrenamed (`nodeID://b23100` is no valid blank node: the stream was cut). Every cut position of a
+    real answer must give the same renamed text as the whole."""
+    from api.remote_stream import _BNODE, split_xml
+
+    query = "SELECT ?d ?j WHERE { ?d <https://w3id.org/cdkg/ontology#jalaliText> ?j } LIMIT 3"
+    r = http.post(f"{services['virtuoso']}/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+xml"})
+    xml = r.content
+    assert xml.count(b"<bnode>nodeID://") == 3
+
+    def rename(data: bytes) -> bytes:
+        return _BNODE.sub(lambda m: b"<bnode>rb" + m.group(1).hex().encode() + b"</bnode>", data)
+
+    for cut in range(1, len(xml)):
+        whole, held = split_xml(xml[:cut])
+        out = rename(whole)
+        whole, held = split_xml(held + xml[cut:])
+        out += rename(whole) + rename(held)
+        assert out == rename(xml), cut
+        assert b"nodeID" not in out
 
 
 def _silent_server() -> tuple[socket.socket, int]:

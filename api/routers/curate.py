@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 import pyoxigraph as ox
 
 from api.deps import ServiceDep, StoreDep
+from api.remote_writes import merged_snapshot
 from api.routers.search import index as search_index
 from api.routers.update import require_writer
 from api.templating import templates
@@ -72,7 +73,17 @@ def _label_refs(store, draft) -> None:
         it.refs = named
 
 
-def _report(settings, store, path) -> dict:
+def _context(service, store):
+    """What a draft is validated against. Over a remote store: an in-memory copy of its project graphs
+    with their merge (validation copies and stages its context), downloaded once per data generation."""
+    if service.remote is None:
+        return store
+    return service.cached("curation-context", merged_snapshot)
+
+
+def _report(service, store, path) -> dict:
+    settings = service.settings
+    store = _context(service, store)
     contribution, files = read_contribution([path], settings)
     # a draft built since (its accepted facts in the served store) is replaced, not counted twice
     report = validate_contribution(contribution, store, settings, "fast", files, replaces=own_graphs([path], settings))
@@ -100,7 +111,7 @@ async def draft_page(doc_id: str, request: Request, service: ServiceDep, store: 
         raise HTTPException(404, str(exc)) from None
     except CdkgError as exc:
         raise HTTPException(400, str(exc)) from None
-    report = await run_in_threadpool(_report, service.settings, store, draft.path)
+    report = await run_in_threadpool(_report, service, store, draft.path)
     await run_in_threadpool(_label_refs, store, draft)
     hits = []
     if pick and q.strip():
