@@ -19,6 +19,7 @@ import re
 import socket
 import threading
 import time
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -183,8 +184,17 @@ class _Channel:
             return "late", None
 
 
-def _run(remote: RemoteStore, job: QueryJob, channel: _Channel, queries: _RemoteQueries) -> None:
-    """In the query's thread: run_job over the remote; every path ends with one last frame."""
+def _run(job: QueryJob, channel: _Channel, queries: _RemoteQueries, done: Callable[[], None] | None) -> None:
+    """In the query's thread: run_job over the remote; every path ends with one last frame, then `done`
+    (in the event loop)."""
+    try:
+        _read(job, channel, queries)
+    finally:
+        if done is not None:
+            channel.loop.call_soon_threadsafe(done)
+
+
+def _read(job: QueryJob, channel: _Channel, queries: _RemoteQueries) -> None:
     last: tuple[str, object] | None = None
 
     def send(tag: bytes, payload) -> None:
@@ -216,15 +226,17 @@ def _run(remote: RemoteStore, job: QueryJob, channel: _Channel, queries: _Remote
     channel.put(*last, wait=False)
 
 
-async def remote_answer(remote: RemoteStore, job: QueryJob, limit: float) -> Answer:
+async def remote_answer(remote: RemoteStore, job: QueryJob, limit: float,
+                        done: Callable[[], None] | None = None) -> Answer:
     """Run a user's query on the remote store; raises RemoteStoreError (502/504) before any answer, and
-    a streamed answer's chunks raise StreamCut if it cannot be finished within the limits."""
+    a streamed answer's chunks raise StreamCut if it cannot be finished within the limits. `done` is
+    called in the event loop once the read of the remote's answer has ended, whatever ended it."""
     loop = asyncio.get_running_loop()
     channel = _Channel(loop)
     deadline_mono = time.monotonic() + limit
     deadline = loop.time() + limit
     queries = _RemoteQueries(remote, deadline_mono, limit, channel.cancelled)
-    thread = threading.Thread(target=_run, args=(remote, job, channel, queries), name="cdkg-remote-query", daemon=True)
+    thread = threading.Thread(target=_run, args=(job, channel, queries, done), name="cdkg-remote-query", daemon=True)
     thread.start()
     # at the limit the read stops, even while the client is not reading
     timer = loop.call_at(deadline, _cancel, channel, queries, remote.timed_out(limit))

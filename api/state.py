@@ -75,6 +75,7 @@ class ServiceState:
         self.settings = settings
         self.on_disk = on_disk  # False: a store passed in (memory) - queries run in threads, no hard timeout
         self.remote = store if isinstance(store, RemoteStore) else None
+        self._remote_slots: asyncio.Semaphore | None = None
         self.generation = 0
         self.pool: QueryPool | None = None
         self._lock = _ReadWriteLock()
@@ -185,7 +186,7 @@ class ServiceState:
         if self.pool:
             return await self.pool.run(job)
         if self.remote:  # streamed from the remote as it answers, within the same limits
-            return await remote_answer(self.remote, job, self.settings.query_timeout)
+            return await self._remote_answer(job)
 
         def in_thread() -> JobOutcome:
             with self.reading() as store:
@@ -194,6 +195,20 @@ class ServiceState:
             return Answer(await asyncio.wait_for(run_in_threadpool(in_thread), self.settings.query_timeout))
         except asyncio.TimeoutError:
             raise QueryTimeout(self.settings.query_timeout) from None
+
+    async def _remote_answer(self, job: QueryJob) -> Answer:
+        """At most CDKG_STORE_MAX_QUERIES run on the remote at once (each holds a thread and a connection until
+        its read ends: answered, cut, or stopped at the time limit); one more waits up to the queue limit,
+        then PoolBusy. The slot is given back by the read's thread as it ends, so an answer nobody reads
+        cannot keep it."""
+        if self._remote_slots is None:
+            self._remote_slots = asyncio.Semaphore(self.settings.store_max_queries)
+        slots = self._remote_slots
+        try:
+            await asyncio.wait_for(slots.acquire(), self.settings.query_queue_timeout)
+        except asyncio.TimeoutError:
+            raise PoolBusy() from None
+        return await remote_answer(self.remote, job, self.settings.query_timeout, done=slots.release)
 
     async def write(self, change: Callable[[ox.Store, ox.Store], Any]) -> Any:
         """Run change(live store, staged writable copy); if it returns (does not raise), the copy becomes

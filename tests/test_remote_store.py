@@ -12,6 +12,7 @@ import signal
 import socket
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -341,6 +342,37 @@ def test_slow_remote_gives_504_with_a_message_and_health_still_answers(tmp_path)
             assert r.status_code == 504 and "no whole answer within 2 s" in r.text
             health = http.get(f"{base}/health")
             assert health.status_code == 503 and health.json()["store"]["reachable"] is False
+    finally:
+        sock.close()
+
+
+def test_queries_past_store_max_queries_wait_then_get_503_and_a_freed_slot_is_reused(tmp_path):
+    """CDKG_STORE_MAX_QUERIES=1 over a remote that never answers: while one query holds the slot, the next
+    waits the queue limit (1 s) and gets 503 with Retry-After, naming the setting, and the service answers.
+    The slot comes back when the holder's read ends (here at its time limit, 504); the next query then runs
+    (504 from the silent remote after its own 4 s, not 503 from the queue)."""
+    sock, port = _silent_server()
+    env = {"CDKG_STORE_URL": f"http://127.0.0.1:{port}/sparql", "CDKG_QUERY_TIMEOUT": "4",
+           "CDKG_STORE_MAX_QUERIES": "1", "CDKG_QUERY_QUEUE_TIMEOUT": "1"}
+    ask = {"query": "ASK { ?s ?p ?o }"}
+    try:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)]
+        with running_process(cmd, f"{base}/openapi.json", tmp_path / "server.log",
+                             {"CDKG_BUILD_DIR": str(tmp_path), "CDKG_WARM_NETWORK": "0", **env}):
+            with ThreadPoolExecutor(2) as pool:
+                holder = pool.submit(http.get, f"{base}/sparql", params=ask)
+                time.sleep(0.5)
+                t0 = time.monotonic()
+                busy = http.get(f"{base}/sparql", params=ask)
+                assert busy.status_code == 503 and busy.headers["retry-after"] == "5", busy.text
+                assert "CDKG_STORE_MAX_QUERIES" in busy.text and time.monotonic() - t0 >= 1
+                assert http.get(f"{base}/openapi.json").status_code == 200
+                assert holder.result().status_code == 504
+                t0 = time.monotonic()
+                assert http.get(f"{base}/sparql", params=ask).status_code == 504  # the slot was given back
+                assert time.monotonic() - t0 >= 3.5  # it ran its own 4 s, it did not wait in the queue
     finally:
         sock.close()
 

@@ -104,8 +104,10 @@ async def sparql(request: Request, state: ServiceDep) -> Response:
                                  "(CDKG_QUERY_MEMORY_MB). Narrow it (more selective patterns, fewer joins, LIMIT) "
                                  "and try again.", 503)
     except PoolBusy:
+        held = (f"the {settings.store_max_queries} queries the remote store may run at once (CDKG_STORE_MAX_QUERIES)"
+                if settings.store_url else "the query workers")
         return PlainTextResponse(f"no query worker became free within {settings.query_queue_timeout:g} s "
-                                 "(CDKG_QUERY_QUEUE_TIMEOUT): other queries hold them all. The query was not run; "
+                                 f"(CDKG_QUERY_QUEUE_TIMEOUT): other queries hold {held}. The query was not run; "
                                  "try again shortly.", 503, headers={"Retry-After": "5"})
     except WorkerLost as exc:
         return PlainTextResponse(f"the query worker stopped while running this query ({exc}). "

@@ -52,7 +52,7 @@ class QueryMemory(Exception):
 
 
 class PoolBusy(Exception):
-    """No worker became free within the queue limit."""
+    """No worker (or, over a remote store, no query slot) became free within the queue limit."""
 
 
 class WorkerLost(Exception):

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     # Serving from a remote SPARQL store instead of the embedded one (api/remote_store.py): see docs/scale-out.md.
     store_url: str | None = Field(None, description="SPARQL 1.1 query endpoint of a remote store the service reads instead of the embedded store (e.g. Virtuoso's http://127.0.0.1:8890/sparql-auth); credentials from CDKG_REMOTE_USER / CDKG_REMOTE_PASSWORD / CDKG_REMOTE_TOKEN.")
     store_update_url: str | None = Field(None, description="Graph Store Protocol endpoint of that remote store (e.g. http://127.0.0.1:8890/sparql-graph-crud-auth): writes through the service go there after the gate; unset = the remote is read-only through the service.")
+    store_max_queries: int = Field(8, ge=1, description="Queries the service runs on the remote store at once (each holds a connection and a thread); one more waits up to CDKG_QUERY_QUEUE_TIMEOUT, then 503 with Retry-After.")
     store_max_mb: int = Field(256, ge=1, description="Largest answer (MB) the service reads from the remote store for one query; past it the answer is 502 and the query should be narrowed.")
     write_shapes_dir: Path | None = Field(None, description="SHACL shapes (folder of .ttl) writes must satisfy instead of the project's validation (kg.validation / shapes/).")
 
