@@ -23,7 +23,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from api.remote_store import GRAPH_ACCEPT, RemoteStore, RemoteStoreError, RemoteTimeout, prologue
+from api.remote_store import GRAPH_ACCEPT, RemoteStore, RemoteStoreError, prologue
 from api.sparql import Answer, QueryJob, StreamCut, run_job
 
 RESULTS_XML = "application/sparql-results+xml"

@@ -18,8 +18,11 @@ from pathlib import Path
 import httpx
 import psutil
 import pyoxigraph as ox
+import pytest
 
 from kg.core import sync_merge
+from kg.release.remote import GraphStore, push
+from kg.release.signature import graph_signatures
 
 ROOT = Path(__file__).resolve().parent.parent
 CDKG = [sys.executable, "-m", "kg.cli"]
@@ -65,6 +68,38 @@ def stop_process(proc: subprocess.Popen, log, grace: float) -> None:
         proc.kill()
         proc.wait(timeout=10)
     log.close()
+
+
+@contextmanager
+def running_oxigraph(folder: Path, store: ox.Store | None = None):
+    """The Oxigraph server (`oxigraph serve`, from the pip package `oxigraph`) in `folder`, holding the named
+    graphs of `store` if given (pushed through its Graph Store endpoint); yields its base URL (query endpoint
+    `/query`, Graph Store `/store`). Skips the test when the server binary is not installed."""
+    exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if exe is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [exe, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"]
+    with running_process(cmd, f"{base}/query?query=ASK%7B%7D", folder / "oxigraph.log", startup=30):
+        if store is not None:
+            push(store, GraphStore(f"{base}/store"), graph_signatures(store), folder / "state.json")
+        yield base
+
+
+def assert_stalled_answer_is_cut(base: str, query: str, stall: float) -> None:
+    """A client reads the first chunk of a streamed JSON answer, then stops reading for `stall` seconds
+    (past the time limit): what follows must be a body without its final chunk, never a short answer."""
+    with httpx.Client(timeout=60) as client:
+        with client.stream("POST", f"{base}/sparql", data={"query": query},
+                           headers={"accept": "application/sparql-results+json"}) as r:
+            assert r.status_code == 200
+            chunks = r.iter_bytes()
+            next(chunks)
+            time.sleep(stall)
+            with pytest.raises(httpx.RemoteProtocolError):
+                for _ in chunks:
+                    pass
 
 
 @contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import rdflib
 from conftest import run_cli
 from kg.core.config import Settings
 from seed_build import cli_env, private_seed_project
-from service import free_port, running_process
+from service import free_port, running_oxigraph
 
 BAD = """@prefix cd: <https://w3id.org/cdkg/ontology#> .
 @prefix cdc: <https://w3id.org/cdkg/concept/> .
@@ -155,13 +154,9 @@ def test_release_dir_that_is_a_real_folder_is_refused(project, tmp_path):
 
 @pytest.fixture()
 def oxigraph_server(tmp_path):
-    exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [exe, "serve", "--location", str(tmp_path / "remote-store"), "--bind", f"127.0.0.1:{port}"]
-    with running_process(cmd, f"{base}/query?query=ASK%7B%7D", tmp_path / "oxigraph.log", startup=30):
+    folder = tmp_path / "remote"
+    folder.mkdir()
+    with running_oxigraph(folder) as base:
         yield base
 
 

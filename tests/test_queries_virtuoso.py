@@ -10,7 +10,6 @@ rows), and every query is compared twice: as loaded, and after the statistics ar
 (DB.DBA.SYS_STAT_ANALYZE; organisations-by-type then ran past 120 s)."""
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from kg.release.auth import RemoteAuth
 from kg.release.remote import GraphStore, push
 from kg.release.signature import graph_signatures
 from seed_build import seed_settings
-from service import free_port, running_process
+from service import running_oxigraph
 from virtuoso import PASSWORD, USER, isql, running_virtuoso, virtuoso_path
 
 LIBRARY = query_library()
@@ -73,15 +72,8 @@ def virtuoso_endpoint(request, virtuoso):
 @pytest.fixture(scope="module")
 def oxigraph_endpoint(seed, tmp_path_factory):
     """The Oxigraph server (`oxigraph serve`, from the pip package `oxigraph`) holding the same graphs."""
-    exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
     store, _ = seed
-    folder, port = tmp_path_factory.mktemp("oxigraph-queries"), free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [exe, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"]
-    with running_process(cmd, f"{base}/query?query=ASK%7B%7D", folder / "oxigraph.log", startup=30):
-        push(store, GraphStore(f"{base}/store"), graph_signatures(store), folder / "state.json")
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph-queries"), store) as base:
         yield f"{base}/query"
 
 

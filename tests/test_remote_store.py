@@ -7,12 +7,12 @@ message, and /health still answers."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +26,7 @@ from kg.release.auth import RemoteAuth
 from kg.release.remote import GraphStore, push
 from kg.release.signature import graph_signatures
 from seed_build import seed_settings
-from service import free_port, running_process, running_service
+from service import assert_stalled_answer_is_cut, free_port, running_oxigraph, running_process, running_service
 from virtuoso import PASSWORD, USER, running_virtuoso, virtuoso_path
 
 pytestmark = pytest.mark.timeout(300)
@@ -282,16 +282,7 @@ def test_remote_stream_cut_by_the_time_limit_ends_without_its_final_chunk(servic
     on it gets what was already sent, then a body without its final chunk. The service still answers."""
     env = {"CDKG_STORE_URL": f"{services['virtuoso']}/sparql", "CDKG_MAX_RESULTS": "100000", "CDKG_QUERY_TIMEOUT": "10"}
     with running_service(tmp_path, env=env) as base:
-        with httpx.Client(timeout=60) as client:
-            with client.stream("POST", f"{base}/sparql", data={"query": MANY_ROWS},
-                               headers={"Accept": "application/sparql-results+json"}) as r:
-                assert r.status_code == 200
-                chunks = r.iter_bytes()
-                next(chunks)
-                time.sleep(13)
-                with pytest.raises(httpx.RemoteProtocolError):
-                    for _ in chunks:
-                        pass
+        assert_stalled_answer_is_cut(base, MANY_ROWS, stall=13)
         small = "SELECT * WHERE { GRAPH <https://w3id.org/cdkg/graph/seed-articles/a001-facts> { ?s ?p ?o } }"
         assert http.post(f"{base}/sparql", data={"query": small}).status_code == 200
         _still_answers(base)
@@ -320,17 +311,14 @@ def test_blank_node_label_cut_at_a_read_boundary_is_renamed(services):
         assert b"nodeID" not in out
 
 
-def _silent_server() -> tuple[socket.socket, int]:
-    """A port that accepts connections and never answers: a remote store that hangs."""
+@contextmanager
+def _service_over_a_silent_remote(tmp_path: Path, env: dict[str, str]):
+    """The service (uvicorn) reading a remote store at a port that accepts connections and never answers;
+    yields its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
-    return sock, sock.getsockname()[1]
-
-
-def test_slow_remote_gives_504_with_a_message_and_health_still_answers(tmp_path):
-    sock, port = _silent_server()
-    env = {"CDKG_STORE_URL": f"http://127.0.0.1:{port}/sparql", "CDKG_QUERY_TIMEOUT": "2"}
+    env = {"CDKG_STORE_URL": f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", **env}
     try:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -338,12 +326,17 @@ def test_slow_remote_gives_504_with_a_message_and_health_still_answers(tmp_path)
         # /health answers 503 here (the remote does not answer): wait for a page that needs no store
         with running_process(cmd, f"{base}/openapi.json", tmp_path / "server.log",
                              {"CDKG_BUILD_DIR": str(tmp_path), "CDKG_WARM_NETWORK": "0", **env}):
-            r = http.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"})
-            assert r.status_code == 504 and "no whole answer within 2 s" in r.text
-            health = http.get(f"{base}/health")
-            assert health.status_code == 503 and health.json()["store"]["reachable"] is False
+            yield base
     finally:
         sock.close()
+
+
+def test_slow_remote_gives_504_with_a_message_and_health_still_answers(tmp_path):
+    with _service_over_a_silent_remote(tmp_path, {"CDKG_QUERY_TIMEOUT": "2"}) as base:
+        r = http.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        assert r.status_code == 504 and "no whole answer within 2 s" in r.text
+        health = http.get(f"{base}/health")
+        assert health.status_code == 503 and health.json()["store"]["reachable"] is False
 
 
 def test_queries_past_store_max_queries_wait_then_get_503_and_a_freed_slot_is_reused(tmp_path):
@@ -351,45 +344,30 @@ def test_queries_past_store_max_queries_wait_then_get_503_and_a_freed_slot_is_re
     waits the queue limit (1 s) and gets 503 with Retry-After, naming the setting, and the service answers.
     The slot comes back when the holder's read ends (here at its time limit, 504); the next query then runs
     (504 from the silent remote after its own 4 s, not 503 from the queue)."""
-    sock, port = _silent_server()
-    env = {"CDKG_STORE_URL": f"http://127.0.0.1:{port}/sparql", "CDKG_QUERY_TIMEOUT": "4",
-           "CDKG_STORE_MAX_QUERIES": "1", "CDKG_QUERY_QUEUE_TIMEOUT": "1"}
+    env = {"CDKG_QUERY_TIMEOUT": "4", "CDKG_STORE_MAX_QUERIES": "1", "CDKG_QUERY_QUEUE_TIMEOUT": "1"}
     ask = {"query": "ASK { ?s ?p ?o }"}
-    try:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)]
-        with running_process(cmd, f"{base}/openapi.json", tmp_path / "server.log",
-                             {"CDKG_BUILD_DIR": str(tmp_path), "CDKG_WARM_NETWORK": "0", **env}):
-            with ThreadPoolExecutor(2) as pool:
-                holder = pool.submit(http.get, f"{base}/sparql", params=ask)
-                time.sleep(0.5)
-                t0 = time.monotonic()
-                busy = http.get(f"{base}/sparql", params=ask)
-                assert busy.status_code == 503 and busy.headers["retry-after"] == "5", busy.text
-                assert "CDKG_STORE_MAX_QUERIES" in busy.text and time.monotonic() - t0 >= 1
-                assert http.get(f"{base}/openapi.json").status_code == 200
-                assert holder.result().status_code == 504
-                t0 = time.monotonic()
-                assert http.get(f"{base}/sparql", params=ask).status_code == 504  # the slot was given back
-                assert time.monotonic() - t0 >= 3.5  # it ran its own 4 s, it did not wait in the queue
-    finally:
-        sock.close()
+    with _service_over_a_silent_remote(tmp_path, env) as base:
+        with ThreadPoolExecutor(2) as pool:
+            holder = pool.submit(http.get, f"{base}/sparql", params=ask)
+            time.sleep(0.5)
+            t0 = time.monotonic()
+            busy = http.get(f"{base}/sparql", params=ask)
+            assert busy.status_code == 503 and busy.headers["retry-after"] == "5", busy.text
+            assert "CDKG_STORE_MAX_QUERIES" in busy.text and time.monotonic() - t0 >= 1
+            assert http.get(f"{base}/openapi.json").status_code == 200
+            assert holder.result().status_code == 504
+            t0 = time.monotonic()
+            assert http.get(f"{base}/sparql", params=ask).status_code == 504  # the slot was given back
+            assert time.monotonic() - t0 >= 3.5  # it ran its own 4 s, it did not wait in the queue
 
 
 @pytest.fixture(scope="module")
 def oxigraph(embedded, tmp_path_factory):
     """The same service over the Oxigraph server (`oxigraph serve`, from the pip package `oxigraph`)."""
-    exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
     base_embedded, settings = embedded
-    folder, port = tmp_path_factory.mktemp("oxigraph-remote"), free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [exe, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"]
-    with running_process(cmd, f"{base}/query?query=ASK%7B%7D", folder / "oxigraph.log", startup=30):
-        store = open_store(settings)
-        push(store, GraphStore(f"{base}/store"), graph_signatures(store), folder / "state.json")
+    folder = tmp_path_factory.mktemp("oxigraph-remote")
+    store = open_store(settings)
+    with running_oxigraph(folder, store) as base:
         env = {**LIMITS, "CDKG_STORE_URL": f"{base}/query", "CDKG_STORE_UPDATE_URL": f"{base}/store",
                "CDKG_UPDATE_TOKEN": TOKEN, "CDKG_WRITE_SHAPES_DIR": str(SHAPES)}
         with running_service(folder, env=env) as remote:
