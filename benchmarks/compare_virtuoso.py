@@ -1,9 +1,11 @@
-"""Benchmark (full build): every queries/*.rq on the embedded store and on a running Virtuoso that holds
-the build's named graphs (e.g. after `cdkg publish --remote`), the dataset restricted to those graphs;
+"""Benchmark (full build): every queries/*.rq on the embedded store and on a running remote store (Virtuoso,
+the Oxigraph server) that holds the build's named graphs (e.g. after `cdkg publish --remote`), the dataset
+restricted to those graphs;
 prints per query the time on each, the rows, and whether the answers are the same (modulo the engine
 freedoms of tests/compare_answers.py). Figures in docs/scale-out.md.
 
     .venv/bin/python benchmarks/compare_virtuoso.py http://127.0.0.1:8890/sparql [query-name ...]
+    .venv/bin/python benchmarks/compare_virtuoso.py http://127.0.0.1:7878/query     # oxigraph serve-read-only
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ def main() -> None:
         ok = theirs == mine
         same += ok
         verdict = "same" if ok else (f"HTTP {r.status_code}" if theirs is None else f"DIFFERENT ({len(theirs)} rows)")
-        print(f"{name:38} embedded {t1 - t0:6.2f} s  virtuoso {t2 - t1:6.2f} s  rows {len(mine):6}  {verdict}", flush=True)
+        print(f"{name:38} embedded {t1 - t0:6.2f} s  remote {t2 - t1:6.2f} s  rows {len(mine):6}  {verdict}", flush=True)
     print(f"{same} of {len(names or library)} the same")
 
 
