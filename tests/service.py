@@ -4,6 +4,7 @@ workers; and a recording listener that proves the service sent (or never sent) a
 The session's shared servers are fixtures in conftest.py."""
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import shutil
@@ -85,6 +86,17 @@ def running_oxigraph(folder: Path, store: ox.Store | None = None):
         if store is not None:
             push(store, GraphStore(f"{base}/store"), graph_signatures(store), folder / "state.json")
         yield base
+
+
+def send_in_background(request) -> threading.Thread:
+    """Call `request()` in a daemon thread; its answer does not matter, and an HTTP error (the server
+    stopped or killed under it) is expected, not a failure of the thread."""
+    def send() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            request()
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    return thread
 
 
 def assert_stalled_answer_is_cut(base: str, query: str, stall: float) -> None:

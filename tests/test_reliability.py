@@ -18,8 +18,8 @@ import psutil
 import pytest
 
 from api.http_limits import MAX_URL_BYTES
-from service import (CDKG, answers_quickly, lookup_times, p99, running_service, upload_jobs, wait_for,
-                     wait_for_workers, workers, workers_up, writable_service)
+from service import (CDKG, answers_quickly, lookup_times, p99, running_service, send_in_background, upload_jobs,
+                     wait_for, wait_for_workers, workers, workers_up, writable_service)
 from test_upload_limits import BOMB, DEEP_JSONLD, DEEP_TURTLE
 
 TOKEN = "tok-rely-8c41"
@@ -344,14 +344,6 @@ def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
     return out
 
 
-def _fire(request) -> None:
-    """Send in the background; the answer does not matter (the server is killed under it)."""
-    def send() -> None:
-        with contextlib.suppress(httpx.HTTPError):
-            request()
-    threading.Thread(target=send, daemon=True).start()
-
-
 def test_regression_orphaned_workers_after_the_server_is_killed(built, settings):
     """Before: a server killed outright (SIGKILL, OOM killer) left the query worker running its query, and an
     upload worker its validation, orphaned at full CPU for minutes. Now every worker is gone within seconds."""
@@ -359,8 +351,8 @@ def test_regression_orphaned_workers_after_the_server_is_killed(built, settings)
         wait_for_workers(base)
         port = str(urlsplit(base).port)
         server = next(p for p in psutil.Process().children() if port in p.cmdline())
-        _fire(lambda: httpx.post(f"{base}/sparql", data={"query": f"{HEAVY} # orphan"}, timeout=30))
-        _fire(lambda: httpx.post(f"{base}/validate", content=BIG_NT, headers={"content-type": "application/n-triples"},
+        send_in_background(lambda: httpx.post(f"{base}/sparql", data={"query": f"{HEAVY} # orphan"}, timeout=30))
+        send_in_background(lambda: httpx.post(f"{base}/validate", content=BIG_NT, headers={"content-type": "application/n-triples"},
                                  timeout=30))
         busy = wait_for(lambda: [p for p in upload_jobs() if p in server.children(recursive=True)], 30)
         time.sleep(1)

@@ -9,7 +9,7 @@ import pytest
 from SPARQLWrapper import POST, SPARQLWrapper
 
 from conftest import ROOT
-from service import WRITE_TOKEN as TOKEN, copy_build, running_service, writable_service
+from service import WRITE_TOKEN as TOKEN, copy_build, running_service, send_in_background, writable_service
 
 TEST_SHAPES = str(ROOT / "tests" / "fixtures" / "service" / "shapes")  # the gate of the session's `writable`
 http = httpx.Client(timeout=60)  # a write stages, validates and commits: seconds on a loaded machine
@@ -201,9 +201,8 @@ def test_reads_keep_answering_while_a_write_waits_behind_a_heavy_query(built, se
     env = {"CDKG_WRITE_SHAPES_DIR": TEST_SHAPES, "CDKG_QUERY_TIMEOUT": "40", "CDKG_QUERY_WORKERS": "2"}
     # A server of its own: the heavy query keeps a worker and a core until the server stops.
     with writable_service(settings, tmp_path_factory.mktemp("write-behind-heavy"), TOKEN, env) as base:
-        heavy = threading.Thread(target=lambda: http.get(f"{base}/sparql", params={
-            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"}), daemon=True)
-        heavy.start()
+        heavy = send_in_background(lambda: http.get(f"{base}/sparql", params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"}))  # cut when the server stops
         time.sleep(2)  # the heavy query holds one worker
         done: dict = {}
         update = SOURCED.replace(f"{TEST_NS}st-ok", f"{TEST_NS}st-heavy")
