@@ -19,6 +19,7 @@ __getattr__, __all__ = lazy_face(__name__, {
     "review": ["held_back", "published"],
     "npm_pack": ["NpmPackError", "install_from_npm"],
     "lifeline": ["exit_with_parent"],
+    "cache": ["cached", "read_cache", "write_cache"],
     "query": ["QueryResult", "execute", "open_store", "parse_header", "query_library", "resolve_query", "run_query",
               "serialize_results"],
 })

@@ -9,15 +9,13 @@ a build loads in a fraction of a second instead of reading the whole store (seco
 """
 from __future__ import annotations
 
-import os
-import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.core import Settings, has_merge
+from kg.core import Settings, has_merge, read_cache, write_cache
 from kg.intake.normalise import TOKEN, key
 
 CD = "https://w3id.org/cdkg/ontology#"
@@ -135,27 +133,15 @@ def _cache(settings: Settings) -> Path:
 
 def save_gazetteer(settings: Settings, gaz: Gazetteer) -> None:
     """Keep `gaz` as the cache of the current inputs (the build calls this once its store is in place)."""
-    cache = _cache(settings)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((_stamp(settings), gaz), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
-    except OSError:
-        pass  # a read-only build folder: the gazetteer is still correct, only slower next time
+    write_cache(_cache(settings), (_stamp(settings), gaz))  # a read-only build folder only costs time
 
 
 def load_gazetteer(settings: Settings | None = None) -> Gazetteer:
     settings = settings or Settings()
     stamp = _stamp(settings)
-    try:
-        with _cache(settings).open("rb") as fh:
-            saved_stamp, gaz = pickle.load(fh)
-        if saved_stamp == stamp:
-            return gaz
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-        pass
+    saved = read_cache(_cache(settings))
+    if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == stamp:
+        return saved[1]
     if settings.store_dir.is_dir():
         gaz = gazetteer_of(ox.Store.read_only(str(settings.store_dir)))
     else:

