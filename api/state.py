@@ -75,7 +75,7 @@ class ServiceState:
         self.settings = settings
         self.on_disk = on_disk  # False: a store passed in (memory) - queries run in threads, no hard timeout
         self.remote = store if isinstance(store, RemoteStore) else None
-        self._remote_slots: asyncio.Semaphore | None = None
+        self._remote_slots = asyncio.Semaphore(settings.store_max_queries)  # used only over a remote store
         self.generation = 0
         self.pool: QueryPool | None = None
         self._lock = _ReadWriteLock()
@@ -201,14 +201,11 @@ class ServiceState:
         its read ends: answered, cut, or stopped at the time limit); one more waits up to the queue limit,
         then PoolBusy. The slot is given back by the read's thread as it ends, so an answer nobody reads
         cannot keep it."""
-        if self._remote_slots is None:
-            self._remote_slots = asyncio.Semaphore(self.settings.store_max_queries)
-        slots = self._remote_slots
         try:
-            await asyncio.wait_for(slots.acquire(), self.settings.query_queue_timeout)
+            await asyncio.wait_for(self._remote_slots.acquire(), self.settings.query_queue_timeout)
         except asyncio.TimeoutError:
             raise PoolBusy() from None
-        return await remote_answer(self.remote, job, self.settings.query_timeout, done=slots.release)
+        return await remote_answer(self.remote, job, self.settings.query_timeout, done=self._remote_slots.release)
 
     async def write(self, change: Callable[[ox.Store, ox.Store], Any]) -> Any:
         """Run change(live store, staged writable copy); if it returns (does not raise), the copy becomes

@@ -142,13 +142,13 @@ async def decide_one(doc_id: str, request: Request, service: ServiceDep, store: 
             known = None
         if not known:
             raise HTTPException(400, f"<{replacement[:200]}> is not an entity of the graph: search for one with the picker")
-    if form.get("replacement") and not form.get("decision"):
+    if replacement and not form.get("decision"):
         # a proposed entity replaced by a known one is rejected (its mentions move); a statement so corrected is accepted
         form["decision"] = "review-rejected" if form.get("replaced") == form.get("node") else "review-accepted"
     try:
         await run_in_threadpool(decide, service.settings, doc_id, form.get("node", ""), form.get("decision", ""),
                                 curator, form.get("status") or None, None, form.get("replaced") or None,
-                                form.get("replacement") or None)
+                                replacement or None)
     except FileNotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     except CdkgError as exc:
