@@ -5,9 +5,8 @@ Called by Reconciler._admin_place, last, with the same name variants and qualifi
 from __future__ import annotations
 
 from kg.sources.admin_places import KOREAN_KIND
-from kg.sources.gazetteer import City, distance_km, name_key
-from kg.sources.reconcile import (DIVISION, FAR_KM, NEAR_KM, PLACE, PlaceQuery, Reconciler, Resolution, _decimals,
-                                  _qualifier, _variants)
+from kg.sources.gazetteer import name_key
+from kg.sources.reconcile import DIVISION, FAR_KM, PLACE, PlaceQuery, Reconciler, Resolution, _decimals
 
 
 def identify(rec: Reconciler, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
@@ -17,13 +16,7 @@ def identify(rec: Reconciler, name: str, cc: str | None, q: PlaceQuery) -> Resol
     no GeoNames place of that name, or whose name begins it, is near it)."""
     if rec.admin is None or q.lat is None or q.lon is None or cc is None:
         return None
-    found: dict[int, tuple[float, object, str]] = {}
-    for variant in _variants(name):
-        qualifier = _qualifier(name, variant)
-        for d, p in rec.admin.near(variant, cc, q.lat, q.lon, NEAR_KM):
-            if qualifier and not rec._qualifier_fits(qualifier, City(0, p.name, p.country, p.lat, p.lon, 0), cc):
-                continue
-            found.setdefault(p.id, (d, p, variant))
+    found = rec._entries_near(rec.admin, name, cc, q, lambda p: p.id)
     if not found and min(_decimals(q.lat), _decimals(q.lon)) < 3:
         # a coarse point (a region's centre: Moreton Bay at -27.25, 153.25), as in decide(): the
         # only entry of the name itself in the country, within FAR_KM
@@ -47,15 +40,6 @@ def identify(rec: Reconciler, name: str, cc: str | None, q: PlaceQuery) -> Resol
 
 def geonames_has(rec: Reconciler, name: str, lat: float, lon: float) -> bool:
     """A GeoNames place (500+) of this name within NEAR_KM in any country, or one within 5 km whose
-    name begins this name or the reverse: the database entry is then that place, not a second one."""
-    if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in rec.gaz.smaller().candidates(name)):
-        return True
-    key = name_key(KOREAN_KIND.sub("", name))
-    y, x = int(lat * 10), int(lon * 10)
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            for c in rec._cells_of().get((y + dy, x + dx), ()):
-                k = name_key(c.name)
-                if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and distance_km(lat, lon, c.lat, c.lon) <= 5:
-                    return True
-    return False
+    name begins this name (without a Korean kind suffix) or the reverse: the database entry is then
+    that place, not a second one."""
+    return rec._populated_place_there(name, lat, lon, same_point_km=None, key=name_key(KOREAN_KIND.sub("", name)))

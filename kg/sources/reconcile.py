@@ -307,14 +307,7 @@ class Reconciler:
         if own is not None and (own.country == cc or cc is None):
             item, how = own, "the source's own Wikidata id"
         else:
-            found: dict[str, tuple[float, object, str]] = {}
-            for variant in _variants(name):
-                qualifier = _qualifier(name, variant)
-                for d, p in self.divisions.near(variant, cc, q.lat, q.lon, NEAR_KM):
-                    here = City(0, p.name, p.country or "", p.lat, p.lon, 0)
-                    if qualifier and not self._qualifier_fits(qualifier, here, cc):
-                        continue
-                    found.setdefault(p.qid, (d, p, variant))
+            found = self._entries_near(self.divisions, name, cc, q, lambda p: p.qid)
             if len(found) != 1:
                 return None
             d, item, variant = next(iter(found.values()))
@@ -325,6 +318,20 @@ class Reconciler:
         return Resolution(f"{self.place_ns}wd-{item.qid}", DIVISION, "division",
                           f"Wikidata {item.qid}: {how}; a twinned administrative body (P190) no GeoNames populated place explains",
                           cc or item.country)
+
+    def _entries_near(self, index, name: str, cc: str | None, q: PlaceQuery, ident) -> dict:
+        """ident(entry) -> (km, entry, variant): the entries of a secondary gazetteer (`index.near(name,
+        cc, lat, lon, km)`: Wikidata items, the countries-states-cities database) named by a variant of
+        `name` in the country within NEAR_KM of the point, whose qualifier, if the variant dropped one, fits."""
+        found: dict = {}
+        for variant in _variants(name):
+            qualifier = _qualifier(name, variant)
+            for d, p in index.near(variant, cc, q.lat, q.lon, NEAR_KM):
+                here = City(0, p.name, p.country or "", p.lat, p.lon, 0)
+                if qualifier and not self._qualifier_fits(qualifier, here, cc):
+                    continue
+                found.setdefault(ident(p), (d, p, variant))
+        return found
 
     def _admin_place(self, name: str, cc: str | None, q: PlaceQuery) -> Resolution | None:
         """The last resort, the countries-states-cities database: kg/sources/admin_match.py (imported
@@ -339,13 +346,14 @@ class Reconciler:
                 self._cells.setdefault((int(c.lat * 10), int(c.lon * 10)), []).append(c)
         return self._cells
 
-    def _populated_place_there(self, name: str, lat: float, lon: float) -> bool:
+    def _populated_place_there(self, name: str, lat: float, lon: float, same_point_km: float | None = SAME_POINT_KM,
+                               key: str | None = None) -> bool:
         """A GeoNames place that is probably this item under another country or another name: one of
         the same name within NEAR_KM in any country (Wikidata files Konstanz under CH, Mexicali under
-        the US by their points), a populated one within SAME_POINT_KM whatever its name (Kötzting at
-        Bad Kötzting's point), or one within 5 km whose name begins the item's name or the reverse
-        (Rottenburg / Rottenburg am Neckar)."""
-        key = name_key(name)
+        the US by their points), a populated one within `same_point_km` whatever its name (Kötzting at
+        Bad Kötzting's point; None: not asked), or one within 5 km whose name begins the item's name
+        (its `key`, name_key(name) unless given) or the reverse (Rottenburg / Rottenburg am Neckar)."""
+        key = name_key(name) if key is None else key
         if any(distance_km(lat, lon, c.lat, c.lon) <= NEAR_KM for c in self.gaz.smaller().candidates(name)):
             return True
         y, x = int(lat * 10), int(lon * 10)
@@ -353,7 +361,7 @@ class Reconciler:
             for dx in (-1, 0, 1):
                 for c in self._cells_of().get((y + dy, x + dx), ()):
                     d = distance_km(lat, lon, c.lat, c.lon)
-                    if d <= SAME_POINT_KM and c.population > 0:
+                    if same_point_km is not None and d <= same_point_km and c.population > 0:
                         return True
                     k = name_key(c.name)
                     if len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and d <= 5:
